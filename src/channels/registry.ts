@@ -1,0 +1,8 @@
+import { Registry } from '../core/registry.ts';
+import type { ChannelDescriptor } from '../core/component.ts';
+import { memoryChannel } from './memory.ts';
+
+/** Every channel type, one line each. */
+export const channels = new Registry<ChannelDescriptor>('channel', [
+  memoryChannel,
+]);

@@ -1,0 +1,8 @@
+import { Registry } from '../core/registry.ts';
+import type { SinkDescriptor } from '../core/component.ts';
+import { nullSink } from './null.ts';
+
+/** Every sink type, one line each. */
+export const sinks = new Registry<SinkDescriptor>('sink', [
+  nullSink,
+]);
