@@ -93,7 +93,8 @@ export class ConfigError extends SluiceError {
     const place = [where.file && where.line ? `${where.file}:${where.line}` : where.file, where.key]
       .filter(Boolean)
       .join(' ');
-    const got = where.value === undefined ? '' : `, got "${where.value}"`;
+    const shown = code === 'SLUICE_CONFIG_BAD_VALUE' || code === 'SLUICE_CONFIG_UNKNOWN_TYPE' ? `, got "${where.value}"` : ` (value "${where.value}")`;
+    const got = where.value === undefined ? '' : shown;
     super(code, `${place ? `${place}: ` : ''}${expected}${got}`);
     this.name = 'ConfigError';
     this.file = where.file;
