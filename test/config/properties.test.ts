@@ -8,7 +8,7 @@ import { parseProperties } from '../../src/config/properties.ts';
 const dir = new URL('./fixtures/', import.meta.url).pathname;
 const torture = `${dir}torture.properties`;
 
-function escape(s: string): string {
+function javaEscape(s: string): string {
   return s.replace(/[^\x20-\x7e]|[\\\t]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -18,7 +18,7 @@ describe('properties grammar', () => {
     const java = execFileSync('java', ['PropsDump.java', 'torture.properties'], { cwd: dir, encoding: 'latin1' });
     const expected = java.split('\n').filter(Boolean).sort();
     const ours = Object.entries(getProperties(readFileSync(torture).toString('latin1')))
-      .map(([k, v]) => `${escape(k)}\t${escape(v)}`)
+      .map(([k, v]) => `${javaEscape(k)}\t${javaEscape(v)}`)
       .sort();
     assert.deepEqual(ours, expected);
     assert.ok(expected.length >= 30, 'the torture file covers many rules');
