@@ -3,6 +3,10 @@
  * `AvroFlumeEvent` codec. Packs are laid out the way Java's Requestor/Responder split them
  * (request: [handshake + metadata + name][parameters]; response: [handshake][metadata][flag + value]),
  * so our bytes equal Java's for the same call. Each pack is built in one allocation.
+ *
+ * Decoded bodies are subarrays of the message buffer: the received bytes are copied once (when
+ * the framing joins a pack's pieces), never per event. An event kept alive keeps its whole
+ * message buffer alive, which a FIFO channel releases batch by batch.
  */
 import type { Event } from '../core/event.ts';
 import { SluiceError } from '../errors.ts';

@@ -193,7 +193,11 @@ export class ServerConnection {
       cause instanceof SluiceError
         ? cause
         : new SluiceError('SLUICE_RPC_CLOSED', `Connection error: ${(cause as Error).message}`, { cause });
-    this.ctx.logger.warn({ err, code: err.code, remote: this.remote }, `Closing Avro RPC connection: ${err.message}`);
+    // A peer that just goes away is routine; anything else means a broken or mismatched peer.
+    const routine = ['ECONNRESET', 'EPIPE'].includes((cause as NodeJS.ErrnoException).code ?? '');
+    const fields = { err, code: err.code, remote: this.remote };
+    if (routine) this.ctx.logger.info(fields, 'Avro RPC connection reset by the peer.');
+    else this.ctx.logger.warn(fields, `Closing Avro RPC connection: ${err.message}`);
     this.io.destroy();
     this.socket.destroy();
   }

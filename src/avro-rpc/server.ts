@@ -108,14 +108,19 @@ export class AvroRpcServer {
       this.start(socket, remote);
       return;
     }
-    ipAllowed(this.rules, socket.remoteAddress ?? '').then((ok) => {
-      if (ok) {
-        this.start(socket, remote);
-      } else {
-        this.logger.info({ remote }, 'Refusing Avro RPC connection: ipFilterRules deny this address.');
+    ipAllowed(this.rules, socket.remoteAddress ?? '')
+      .then((ok) => {
+        if (ok) {
+          this.start(socket, remote);
+        } else {
+          this.logger.info({ remote }, 'Refusing Avro RPC connection: ipFilterRules deny this address.');
+          socket.destroy();
+        }
+      })
+      .catch((err: unknown) => {
+        this.logger.warn({ err, remote }, 'Avro RPC connection could not be set up.');
         socket.destroy();
-      }
-    });
+      });
   }
 
   private start(socket: net.Socket, remote: string): void {

@@ -27,8 +27,8 @@ export class ZlibDuplex extends Duplex {
     level: number,
   ) {
     super({ allowHalfOpen: false });
-    this.deflate = zlib.createDeflate({ level, chunkSize: 64 * 1024 });
-    this.inflate = zlib.createInflate({ finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 64 * 1024 });
+    this.deflate = zlib.createDeflate({ level });
+    this.inflate = zlib.createInflate({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
     this.deflate.pipe(socket);
     socket.pipe(this.inflate);
     this.inflate.on('data', (chunk: Buffer) => {
