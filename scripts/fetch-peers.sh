@@ -11,8 +11,10 @@ peers=$root/test/peers
 plugin=org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath
 
 # Test files and developers may fetch at the same moment; Maven 3.8 does not lock its local repository.
-exec 9>"${TMPDIR:-/tmp}/sluice-fetch-peers.lock"
-flock 9
+if command -v flock >/dev/null; then
+  exec 9>"${TMPDIR:-/tmp}/sluice-fetch-peers.lock"
+  flock 9
+fi
 
 up_to_date() { # <cpfile> <pom>
   local cp=$1 pom=$2 jar

@@ -35,7 +35,8 @@ const sequence = (total: number): string[] => Array.from({ length: total }, (_, 
 
 /** Waits until the agent's sink has taken `total` events from channel c1. */
 async function drained(flume: FlumePeer, total: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // Generous: a sink's first batch loads its client libraries, which takes many seconds on a busy machine.
+  const deadline = Date.now() + 90_000;
   let taken = '';
   while (Date.now() < deadline) {
     taken = (await flume.metrics())['CHANNEL.c1']?.['EventTakeSuccessCount'] ?? '';
