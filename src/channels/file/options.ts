@@ -1,0 +1,94 @@
+/** The file channel's keys (flume-config.md §5.3) and their conversion to a checked configuration. */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type OptionsOf, opt } from '../../config/schema.ts';
+import type { ComponentContext } from '../../core/component.ts';
+import { ConfigError, ConfigErrors } from '../../errors.ts';
+
+const MAX_FILE_SIZE = 2146435071;
+const MIN_REQUIRED_SPACE = 1 << 20;
+const DEFAULT_CHECKPOINT_INTERVAL = 30000;
+
+export const fileChannelOptions = {
+  checkpointDir: opt.string('Directory of the checkpoint. Default: ~/.flume/file-channel/checkpoint.'),
+  dataDirs: opt.list('Comma-separated directories of the data files; new files rotate over them. Default: ~/.flume/file-channel/data.', { separator: ',' }),
+  useDualCheckpoints: opt.bool('Also keep a copy of each checkpoint in backupCheckpointDir, used when the main one is lost or damaged.', { default: false }),
+  backupCheckpointDir: opt.string('Directory of the backup checkpoint; required with useDualCheckpoints, and must differ from checkpointDir.'),
+  capacity: opt.int('Most events the channel holds.', { default: 1000000, min: 1 }),
+  transactionCapacity: opt.int('Most events one put or take transaction may carry.', { default: 10000, min: 1 }),
+  checkpointInterval: opt.int('Milliseconds between checkpoints, which bound restart time; ≤ 0 means the default.', { default: DEFAULT_CHECKPOINT_INTERVAL }),
+  maxFileSize: opt.int(`Bytes after which a data file is closed and the next one started (at most ${MAX_FILE_SIZE}).`, { default: MAX_FILE_SIZE, min: 1 }),
+  minimumRequiredSpace: opt.int('Free bytes below which puts are refused (at least 1 MiB); takes go on.', { default: 524288000, min: 0 }),
+  'keep-alive': opt.int('Seconds a put commit waits for room (and a take for data) before giving up.', { default: 3, min: 0 }),
+  checkpointOnClose: opt.bool('Write a checkpoint when the channel stops, so the next start replays nothing.', { default: true }),
+  fsyncPerTransaction: opt.bool('fdatasync every commit (shared by concurrent commits). false: data survives a process crash but not a power loss.', { default: true }),
+  fsyncInterval: opt.int('With fsyncPerTransaction = false, seconds between background fdatasyncs.', { default: 5, min: 1 }),
+  compressBackupCheckpoint: opt.unsupported('the backup checkpoint is written uncompressed (it is small: 24 bytes per queued batch).'),
+  'use-log-replay-v1': opt.unsupported("selects Flume's old replay algorithm; Sluice has one replay."),
+  'use-fast-replay': opt.unsupported("selects Flume's replay without a checkpoint; Sluice replays all data files whenever the checkpoint is unusable."),
+  'checkpoint-timeout': opt.unsupported('deprecated; Flume ignores it too.'),
+  'write-timeout': opt.unsupported('deprecated; Flume ignores it too.'),
+  encryption: opt.prefix('Not supported: any encryption.* key is a configuration error, since the data files would be written in clear text.'),
+};
+
+export type FileChannelOptions = OptionsOf<typeof fileChannelOptions>;
+
+export interface FileChannelConfig {
+  checkpointDir: string;
+  backupCheckpointDir: string | undefined;
+  dataDirs: string[];
+  capacity: number;
+  transactionCapacity: number;
+  checkpointIntervalMs: number;
+  maxFileSize: number;
+  minimumRequiredSpace: number;
+  keepAliveMs: number;
+  checkpointOnClose: boolean;
+  fsyncPerTransaction: boolean;
+  fsyncIntervalMs: number;
+}
+
+/** Checks what the option table cannot (encryption, the backup directory) and resolves paths. */
+export function fileChannelConfig(o: FileChannelOptions, ctx: Pick<ComponentContext, 'agent' | 'name'>): FileChannelConfig {
+  const base = `${ctx.agent}.channels.${ctx.name}.`;
+  const errors: ConfigError[] = [];
+  const encryption = Object.keys(o.encryption);
+  if (encryption.length > 0) {
+    errors.push(
+      new ConfigError(
+        'SLUICE_CONFIG_UNSUPPORTED',
+        "is not supported: Sluice's file channel cannot encrypt its data files, and writing the events in clear text instead would be wrong. Remove the encryption.* keys (and encrypt the disk instead), or keep this channel on Apache Flume",
+        { key: `${base}encryption.${encryption[0]}` },
+      ),
+    );
+  }
+  const home = join(homedir(), '.flume', 'file-channel');
+  const checkpointDir = resolve(o.checkpointDir ?? join(home, 'checkpoint'));
+  const dataDirs = (o.dataDirs?.length ? o.dataDirs : [join(home, 'data')]).map((d) => resolve(d));
+  let backupCheckpointDir: string | undefined;
+  if (o.useDualCheckpoints) {
+    if (o.backupCheckpointDir === undefined) {
+      errors.push(new ConfigError('SLUICE_CONFIG_MISSING_KEY', 'is required when useDualCheckpoints is true', { key: `${base}backupCheckpointDir` }));
+    } else backupCheckpointDir = resolve(o.backupCheckpointDir);
+  }
+  const dirs = [checkpointDir, ...(backupCheckpointDir ? [backupCheckpointDir] : []), ...dataDirs];
+  const repeated = dirs.find((d, i) => dirs.indexOf(d) !== i);
+  if (repeated) {
+    errors.push(new ConfigError('SLUICE_CONFIG_BAD_VALUE', `names directory "${repeated}" twice: checkpointDir, backupCheckpointDir and each of dataDirs must be different directories`, { key: `${base}dataDirs` }));
+  }
+  if (errors.length > 0) throw new ConfigErrors(errors);
+  return {
+    checkpointDir,
+    backupCheckpointDir,
+    dataDirs,
+    capacity: o.capacity,
+    transactionCapacity: o.transactionCapacity,
+    checkpointIntervalMs: o.checkpointInterval > 0 ? o.checkpointInterval : DEFAULT_CHECKPOINT_INTERVAL,
+    maxFileSize: Math.min(o.maxFileSize, MAX_FILE_SIZE),
+    minimumRequiredSpace: Math.max(o.minimumRequiredSpace, MIN_REQUIRED_SPACE),
+    keepAliveMs: o['keep-alive'] * 1000,
+    checkpointOnClose: o.checkpointOnClose,
+    fsyncPerTransaction: o.fsyncPerTransaction,
+    fsyncIntervalMs: o.fsyncInterval * 1000,
+  };
+}
