@@ -1,0 +1,98 @@
+/**
+ * One bucket of the HDFS sink (Flume's BucketWriter): the files written for one escaped
+ * `path/prefix`, one open at a time, named `<prefix>.<counter><suffix>` with the counter seeded from
+ * the clock and raised before each open. Over WebHDFS a file is closed by the DataNode after every
+ * request, so "open" means "still has its in-use name": each write is one APPEND, durable when it
+ * returns, and closing is the rename.
+ *
+ * Crash safety: a file is created empty and tagged with the xattr `user.sluice.length`, which is
+ * set to the file's length after every confirmed write, before the channel commits. A file that a
+ * failed or unanswered write may have left longer than that is never written again: it is cut back
+ * to the recorded length (TRUNCATE) and renamed in the background, and the retried batch goes to a
+ * new file, so nothing is duplicated inside a file and nothing committed is lost. A restarted sink
+ * does the same to the in-use files a crash left behind (recover.ts).
+ */
+import type { Event } from '../../core/event.ts';
+import type { EventSerializer } from '../util/serializers/index.ts';
+import type { HdfsSettings } from './options.ts';
+import type { WebHdfs } from './webhdfs.ts';
+
+export const LENGTH_XATTR = 'user.sluice.length';
+
+/** One file: its names, what HDFS has confirmed, and the format state of what comes next. */
+export class HdfsFile {
+  /** Bytes HDFS confirmed (and the xattr records); what a failed write is cut back to. */
+  length = 0;
+  events = 0;
+  bodyBytes = 0;
+  created = false;
+  /** A write failed or went unanswered: the file may hold more than `length`. */
+  broken = false;
+  readonly openedAt = Date.now();
+
+  constructor(
+    readonly tmpPath: string,
+    readonly finalPath: string,
+    readonly serializer: EventSerializer,
+  ) {}
+}
+
+/** Serializes a segment of events for `file`: the header first for a new file; compressed if set. */
+export function encodeSegment(file: HdfsFile, events: readonly Event[], s: HdfsSettings): Buffer {
+  const body = file.serializer.encode(events);
+  const header = file.length === 0 ? file.serializer.header() : undefined;
+  const raw = header ? Buffer.concat([header, body]) : body;
+  return s.fileType === 'CompressedStream' ? s.codec!.compress(raw) : raw;
+}
+
+/** Writes a segment; resolves once the data and the new length are recorded in HDFS. */
+export async function writeSegment(fs: WebHdfs, file: HdfsFile, data: Buffer): Promise<void> {
+  try {
+    if (!file.created) {
+      await fs.create(file.tmpPath, [], true);
+      await fs.setXAttr(file.tmpPath, LENGTH_XATTR, '0', false);
+      file.created = true;
+    }
+    await fs.append(file.tmpPath, [data]);
+    await fs.setXAttr(file.tmpPath, LENGTH_XATTR, String(file.length + data.length), true);
+  } catch (err) {
+    file.broken = true;
+    throw err;
+  }
+  file.length += data.length;
+}
+
+export interface CloseResult {
+  done: boolean;
+  /** What happened, for the log. */
+  note: string;
+}
+
+/**
+ * Closes a file: cuts it back to its recorded length if a write may have gone further, then renames
+ * it to its final name. A file with nothing confirmed is deleted. Safe to repeat after a failure.
+ */
+export async function finishFile(fs: WebHdfs, tmpPath: string, finalPath: string, recorded: number | undefined): Promise<CloseResult> {
+  const st = await fs.status(tmpPath);
+  if (!st) {
+    const moved = await fs.status(finalPath);
+    return { done: true, note: moved ? 'already renamed' : 'nothing to close' };
+  }
+  if (recorded !== undefined && st.length > recorded) {
+    if (recorded === 0) {
+      await fs.delete(tmpPath);
+      return { done: true, note: `deleted: it held no confirmed data (${st.length} unconfirmed bytes)` };
+    }
+    await fs.truncate(tmpPath, recorded);
+  } else if (recorded === 0) {
+    await fs.delete(tmpPath);
+    return { done: true, note: 'deleted: empty' };
+  }
+  if (await fs.rename(tmpPath, finalPath)) {
+    return { done: true, note: recorded !== undefined && st.length > recorded ? `cut back from ${st.length} to ${recorded} bytes and renamed` : 'renamed' };
+  }
+  // RENAME answers false rather than failing; a lost answer to an earlier try also ends here.
+  const [src, dst] = await Promise.all([fs.status(tmpPath), fs.status(finalPath)]);
+  if (!src && dst) return { done: true, note: 'renamed' };
+  return { done: false, note: dst ? `"${finalPath}" already exists` : 'the rename was refused' };
+}
