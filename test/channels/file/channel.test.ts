@@ -6,9 +6,10 @@ import { after, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent } from '../../../src/agent/agent.ts';
 import { loadConfig } from '../../../src/config/load.ts';
+import type { Event } from '../../../src/core/event.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { type ConfigErrors, isSluiceError } from '../../../src/errors.ts';
-import { captureLogger, crashCopy, dataFiles, drainAll, events, frames, makeChannel, put, range, take, tempDir } from './helpers.ts';
+import { agentText, captureLogger, crashCopy, dataFiles, drainAll, events, frames, makeChannel, put, range, take, tempDir } from './helpers.ts';
 
 const cleanup: Array<() => void> = [];
 after(() => {
@@ -87,7 +88,7 @@ describe('file channel', () => {
     const d = dir();
     const ch = makeChannel(d);
     await ch.start();
-    const sent = [
+    const sent: Event[] = [
       { headers: { host: 'h1', 'ключ': 'значение ✓', empty: '' }, body: Buffer.from([0, 255, 10, 13, 0x7f]) },
       { headers: {}, body: Buffer.alloc(0) },
       { headers: { timestamp: '1700000000000' }, body: Buffer.alloc(100_000, 7) },
@@ -237,22 +238,12 @@ describe('file channel', () => {
 
   test('encryption keys and useDualCheckpoints without backupCheckpointDir are configuration errors', async () => {
     const d = dir();
-    const text = [
-      'a1.sources = r1',
-      'a1.channels = c1',
-      'a1.sinks = k1',
-      'a1.sources.r1.type = seq',
-      'a1.sources.r1.channels = c1',
-      'a1.sinks.k1.type = null',
-      'a1.sinks.k1.channel = c1',
-      'a1.channels.c1.type = file',
-      `a1.channels.c1.checkpointDir = ${d}/cp`,
-      `a1.channels.c1.dataDirs = ${d}/data`,
+    const text = agentText(d, [
       'a1.channels.c1.useDualCheckpoints = true',
       'a1.channels.c1.encryption.activeKey = key-0',
       'a1.channels.c1.encryption.cipherProvider = AESCTRNOPADDING',
       'a1.channels.c1.use-fast-replay = true',
-    ].join('\n');
+    ]);
     const plan = loadConfig({ files: ['f.properties'], agent: 'a1', text });
     assert.ok(plan.warnings.some((w) => w.key === 'a1.channels.c1.use-fast-replay' && w.code === 'SLUICE_CONFIG_UNSUPPORTED'));
     await assert.rejects(
@@ -274,21 +265,7 @@ describe('file channel', () => {
 
   test('an agent moves seq → file → null with every event committed through the channel', async () => {
     const d = dir();
-    const text = [
-      'a1.sources = r1',
-      'a1.channels = c1',
-      'a1.sinks = k1',
-      'a1.sources.r1.type = seq',
-      'a1.sources.r1.batchSize = 100',
-      'a1.sources.r1.totalEvents = 5000',
-      'a1.sources.r1.channels = c1',
-      'a1.channels.c1.type = file',
-      `a1.channels.c1.checkpointDir = ${d}/cp`,
-      `a1.channels.c1.dataDirs = ${d}/data`,
-      'a1.sinks.k1.type = null',
-      'a1.sinks.k1.batchSize = 100',
-      'a1.sinks.k1.channel = c1',
-    ].join('\n');
+    const text = agentText(d, ['a1.sources.r1.batchSize = 100', 'a1.sources.r1.totalEvents = 5000', 'a1.sinks.k1.batchSize = 100']);
     const agent = new Agent(loadConfig({ files: ['f.properties'], agent: 'a1', text }), { logger: silentLogger });
     await agent.start();
     const counter = () => agent.metrics.toFlumeJson()['CHANNEL.c1']!;

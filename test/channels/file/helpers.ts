@@ -92,3 +92,20 @@ export function frames(path: string): Array<{ offset: number; size: number; reco
   }
   return out;
 }
+
+/** Properties of agent a1: seq source r1 → file channel c1 (dirs under `dir`) → null sink k1, plus `extra`. */
+export function agentText(dir: string, extra: string[]): string {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    'a1.sources.r1.type = seq',
+    'a1.sources.r1.channels = c1',
+    'a1.channels.c1.type = file',
+    `a1.channels.c1.checkpointDir = ${dir}/cp`,
+    `a1.channels.c1.dataDirs = ${dir}/data`,
+    'a1.sinks.k1.type = null',
+    'a1.sinks.k1.channel = c1',
+    ...extra,
+  ].join('\n');
+}
