@@ -46,7 +46,10 @@ export class Agent {
     try {
       for (const ch of t.channels.values()) await ch.start();
       for (const r of t.runners) await r.start();
-      for (const s of t.sources) await s.source.start();
+      for (const s of t.sources) {
+        await s.processor.initialize();
+        await s.source.start();
+      }
     } catch (err) {
       await this.stop(0).catch(() => undefined);
       throw new SluiceError('SLUICE_AGENT_START', `Agent "${this.plan.agent}" could not start: ${(err as Error).message}`, { cause: err });

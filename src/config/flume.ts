@@ -14,7 +14,7 @@ import { interceptors as interceptorRegistry } from '../interceptors/registry.ts
 import { sinks as sinkRegistry } from '../sinks/registry.ts';
 import { sources as sourceRegistry } from '../sources/registry.ts';
 import type { PropEntry } from './properties.ts';
-import { didYouMean, parseOptions, type RawValue, type Schema } from './schema.ts';
+import { didYouMean, type OptionProblem, parseOptions, type RawValue, type Schema } from './schema.ts';
 import type { AgentPlan, GroupPlan, Planned, SelectorPlan, SinkPlan, SourcePlan } from './plan.ts';
 
 type Kind = 'sources' | 'channels' | 'sinks' | 'sinkgroups' | 'configfilters';
@@ -230,8 +230,10 @@ function instantiate<D extends Descriptor<Schema, never, unknown>>(c: Collector,
     return undefined;
   }
   const parsed = parseOptions(descriptor.options, toRaw(props));
-  for (const p of parsed.errors) c.error(p.code, p.expected, { key: `${base}${p.key}`, line: p.line, value: p.value });
-  for (const w of parsed.warnings) c.warnings.push(new ConfigError(w.code, w.expected, { file: c.file, key: `${base}${w.key}`, line: w.line }));
+  const checked = parsed.errors.length === 0 ? descriptor.check?.(parsed.options) : undefined;
+  const line = (p: OptionProblem) => p.line ?? props.get(p.key)?.line;
+  for (const p of [...parsed.errors, ...(checked?.errors ?? [])]) c.error(p.code, p.expected, { key: `${base}${p.key}`, line: line(p), value: p.value });
+  for (const w of [...parsed.warnings, ...(checked?.warnings ?? [])]) c.warnings.push(new ConfigError(w.code, w.expected, { file: c.file, key: `${base}${w.key}`, line: line(w) }));
   const raw = new Map([...comp.props].map(([k, e]) => [k, e.value]));
   return { name: comp.name, descriptor, options: parsed.options as Record<string, unknown>, raw };
 }

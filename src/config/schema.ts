@@ -4,8 +4,9 @@
  * Keys are spelled exactly as Flume spells them.
  */
 import type { ErrorCode } from '../errors.ts';
+import { type JavaRegexOptions, javaRegex } from './java-regex.ts';
 
-export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'enum' | 'list' | 'prefix' | 'unsupported';
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'enum' | 'list' | 'prefix' | 'regex' | 'unsupported';
 
 export interface OptionSpec<T> {
   readonly kind: OptionKind;
@@ -19,6 +20,12 @@ export interface OptionSpec<T> {
   readonly aliases?: readonly string[];
   /** For `list`: the separator as a regex source (Flume splits most lists on whitespace). */
   readonly separator?: string;
+  /** For `prefix`: the keys collected are those under `<under>.` rather than under the option's own key. */
+  readonly under?: string;
+  /** For `regex`: how the pattern is compiled. */
+  readonly regex?: JavaRegexOptions;
+  /** How docs show a default that is not a plain value (a regex's Java text). */
+  readonly shownDefault?: string;
   /** Phantom: the parsed type. */
   readonly __type?: T;
 }
@@ -60,8 +67,18 @@ export const opt = {
     return spec<Result<O, readonly string[]>>('list', doc, o);
   },
   /** Every key under `<key>.` collected with the prefix removed (e.g. `kafka.producer.*`). */
-  prefix(doc: string) {
-    return spec<Readonly<Record<string, string>>>('prefix', doc);
+  prefix(doc: string, o?: { under?: string }) {
+    return spec<Readonly<Record<string, string>>>('prefix', doc, o);
+  },
+  /**
+   * A Java regular expression (Flume compiles with java.util.regex), translated and compiled at load
+   * time, so a pattern Sluice cannot run is reported with the file, line and key (java-regex.ts).
+   */
+  regex<O extends { default?: string; required?: boolean; aliases?: readonly string[] } & JavaRegexOptions>(doc: string, o?: O) {
+    const { global, fullMatch, default: java, ...rest } = o ?? {};
+    const regex = { global, fullMatch };
+    const compiled = java === undefined ? undefined : javaRegex(java, regex);
+    return spec<O extends { default: string } | { required: true } ? RegExp : RegExp | undefined>('regex', doc, { ...rest, regex, default: compiled, shownDefault: java });
   },
   /** A key Flume accepts that Sluice does not implement: a warning naming it, never silence. */
   unsupported(doc: string) {
@@ -103,6 +120,8 @@ function describe(s: OptionSpec<unknown>): string {
       return `one of ${s.values!.join(', ')}`;
     case 'list':
       return 'a list of names';
+    case 'regex':
+      return 'a Java regular expression';
     default:
       return 'a value';
   }
@@ -115,7 +134,7 @@ function range(s: OptionSpec<unknown>): string {
   return '';
 }
 
-function convert(s: OptionSpec<unknown>, raw: string): { ok: true; value: unknown } | { ok: false } {
+function convert(s: OptionSpec<unknown>, raw: string): { ok: true; value: unknown } | { ok: false; expected?: string } {
   switch (s.kind) {
     case 'int': {
       if (!INT_RE.test(raw)) return { ok: false };
@@ -142,6 +161,12 @@ function convert(s: OptionSpec<unknown>, raw: string): { ok: true; value: unknow
     }
     case 'list':
       return { ok: true, value: Object.freeze(raw.split(new RegExp(s.separator ?? '\\s+')).map((x) => x.trim()).filter(Boolean)) };
+    case 'regex':
+      try {
+        return { ok: true, value: javaRegex(raw, s.regex) };
+      } catch (err) {
+        return { ok: false, expected: (err as Error).message };
+      }
     default:
       return { ok: true, value: raw };
   }
@@ -184,14 +209,15 @@ export function parseOptions<S extends Schema>(schema: S, props: ReadonlyMap<str
   const errors: OptionProblem[] = [];
   const warnings: OptionProblem[] = [];
   const used = new Set<string>();
-  const prefixes = Object.entries(schema).filter(([, s]) => s.kind === 'prefix');
+  const prefixes = Object.entries(schema).flatMap(([key, s]) => (s.kind === 'prefix' ? [[s.under ?? key]] : []));
 
   for (const [key, s] of Object.entries(schema)) {
     if (s.kind === 'prefix') {
       const sub: Record<string, string> = {};
+      const under = s.under ?? key;
       for (const [k, v] of props) {
-        if (k.startsWith(`${key}.`)) {
-          sub[k.slice(key.length + 1)] = v.value;
+        if (k.startsWith(`${under}.`)) {
+          sub[k.slice(under.length + 1)] = v.value;
           used.add(k);
         }
       }
@@ -222,7 +248,7 @@ export function parseOptions<S extends Schema>(schema: S, props: ReadonlyMap<str
     const r = convert(s, raw.value);
     if (r.ok) out[key] = r.value;
     else {
-      errors.push({ code: 'SLUICE_CONFIG_BAD_VALUE', key: name, line: raw.line, value: raw.value, expected: `expected ${describe(s)}` });
+      errors.push({ code: 'SLUICE_CONFIG_BAD_VALUE', key: name, line: raw.line, value: raw.value, expected: r.expected ?? `expected ${describe(s)}` });
       out[key] = s.default;
     }
   }
@@ -238,9 +264,9 @@ export function parseOptions<S extends Schema>(schema: S, props: ReadonlyMap<str
 /** A Markdown table of a schema, for docs/components.md. */
 export function renderSchema(schema: Schema): string {
   const rows = Object.entries(schema).map(([key, s]) => {
-    const name = s.kind === 'prefix' ? `${key}.*` : key;
+    const name = s.kind === 'prefix' ? `${s.under ?? key}.*` : key;
     const type = s.kind === 'enum' ? s.values!.join(' \\| ') : s.kind;
-    const def = s.required ? '**required**' : s.default === undefined ? '' : `\`${Array.isArray(s.default) ? s.default.join(' ') : String(s.default)}\``;
+    const def = s.required ? '**required**' : s.default === undefined ? '' : `\`${s.shownDefault ?? (Array.isArray(s.default) ? s.default.join(' ') : String(s.default))}\``;
     const aliases = s.aliases?.length ? ` Also spelled ${s.aliases.map((a) => `\`${a}\``).join(', ')}.` : '';
     return `| \`${name}\` | ${type}${range(s)} | ${def} | ${s.doc.replace(/\|/g, '\\|')}${aliases} |`;
   });

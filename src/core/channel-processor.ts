@@ -46,6 +46,11 @@ export class ChannelProcessor {
     return token;
   }
 
+  /** Initializes the interceptors; the agent awaits it before starting the source. */
+  async initialize(): Promise<void> {
+    await this.interceptor?.initialize?.();
+  }
+
   close(): void {
     this.interceptor?.close?.();
   }

@@ -9,7 +9,7 @@ import type { Interceptor } from './interceptor.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ChannelCounter, SinkCounter, SourceCounter } from './metrics.ts';
-import type { OptionsOf, Schema } from '../config/schema.ts';
+import type { OptionProblem, OptionsOf, Schema } from '../config/schema.ts';
 
 export type SinkStatus = 'READY' | 'BACKOFF';
 
@@ -54,6 +54,12 @@ export interface Descriptor<S extends Schema, Ctx, R> {
   /** The option holding the batch size checked against the channel's transactionCapacity (Flume §1.5). */
   readonly batchSizeKey?: keyof S & string;
   create(options: OptionsOf<S>, ctx: Ctx): R;
+  /**
+   * Checks across keys that the option table cannot express (a list naming sub-keys that must exist, a
+   * replacement naming groups of a pattern). Runs at load time once the options parsed without errors;
+   * problem keys are relative to the component, as in the table.
+   */
+  check?(options: OptionsOf<S>): { errors: OptionProblem[]; warnings: OptionProblem[] };
 }
 
 export type SourceDescriptor<S extends Schema = Schema> = Descriptor<S, SourceContext, Source> & {
