@@ -33,11 +33,11 @@ export class SpaceGuard {
       if (!this.refusing) {
         this.logger.error(
           { freeBytes: left, minimumRequiredSpace: this.floor, dirs: this.dirs },
-          `Channel "${this.channel}" refuses puts: free disk space (${left} bytes) is below minimumRequiredSpace (${this.floor}). Takes go on; free space or lower minimumRequiredSpace.`,
+          `Channel "${this.channel}" refuses puts: ${left} bytes are free and minimumRequiredSpace is ${this.floor}. Takes go on; free disk space or lower minimumRequiredSpace.`,
         );
         this.refusing = true;
       }
-      throw new SluiceError('SLUICE_CHANNEL_DISK_FULL', `Channel "${this.channel}" refuses a put of ${bytes} bytes: free disk space (${left} bytes) is below minimumRequiredSpace (${this.floor}).`);
+      throw new SluiceError('SLUICE_CHANNEL_DISK_FULL', `Channel "${this.channel}" refuses a put of ${bytes} bytes: ${left} bytes are free and minimumRequiredSpace is ${this.floor}.`);
     }
     if (this.refusing) {
       this.logger.info({ freeBytes: left }, `Channel "${this.channel}" accepts puts again: free disk space is above minimumRequiredSpace.`);
