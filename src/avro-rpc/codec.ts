@@ -86,6 +86,24 @@ class EventWriter {
   }
 }
 
+/**
+ * Each event as a bare `AvroFlumeEvent` datum (headers map, then body): the record values of Flume's
+ * Kafka sink and channel with `useFlumeEventFormat`. One allocation per batch; values are views into it.
+ */
+export function encodeEventData(events: readonly Event[]): Buffer[] {
+  const lens: number[] = [];
+  let size = 0;
+  for (let i = 0; i < events.length; i++) size += eventSize(events[i]!, lens);
+  const w = new EventWriter(Buffer.allocUnsafe(size), 0, lens);
+  const out = new Array<Buffer>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const start = w.pos;
+    w.event(events[i]!);
+    out[i] = w.buf.subarray(start, w.pos);
+  }
+  return out;
+}
+
 export interface EncodeOptions {
   /** The encoded HandshakeRequest while the connection is not yet handshaken. */
   handshake?: Buffer;

@@ -31,6 +31,8 @@ export interface AvroRpcServerOptions {
   /** Frame limits; default 64 MiB and 65536 buffers per pack. */
   limits?: Partial<PackLimits>;
   logger?: RpcLogger;
+  /** Told the number of open connections whenever it changes (Flume's `OpenConnectionCount`). */
+  onConnections?: (count: number) => void;
 }
 
 const silent: RpcLogger = { info() {}, warn() {} };
@@ -100,7 +102,11 @@ export class AvroRpcServer {
       return;
     }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    this.opts.onConnections?.(this.sockets.size);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.opts.onConnections?.(this.sockets.size);
+    });
     socket.on('error', () => {}); // reported by the connection's own stream
     socket.setNoDelay(true);
     socket.setKeepAlive(true);

@@ -1,15 +1,20 @@
 // Sluice's Avro RPC against a real Apache Flume 1.11 agent, both ways, in every transport mode:
 // (a) our client -> Flume avro source -> memory -> file_roll, read back from the files;
-// (b) Flume seq source -> memory -> avro sink -> our server.
-// One agent runs all eight flows, so the JVM starts once.
+// (b) Flume seq source -> memory -> avro sink -> our server;
+// and a Sluice agent as the middle tier: Flume seq -> avro sink -> Sluice avro source -> memory ->
+// Sluice avro sink -> Flume avro source -> file_roll.
+// One Flume agent runs all the flows, so the JVM starts once.
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Agent } from '../../src/agent/agent.ts';
 import { AvroRpcClient, type AvroRpcClientOptions } from '../../src/avro-rpc/client.ts';
 import { AvroRpcServer, type AvroRpcServerOptions } from '../../src/avro-rpc/server.ts';
 import { serverTlsOptions } from '../../src/avro-rpc/tls-options.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createLogger } from '../../src/core/logger.ts';
 import type { Event } from '../../src/core/event.ts';
 import { makeCerts, type TestCerts } from '../avro-rpc/certs.ts';
 import { type FlumePeer, freePort, makePeerDir, showPeerLogsOnFailure, startFlume } from '../helpers/peers.ts';
@@ -29,9 +34,62 @@ const MODES: Mode[] = [
 ];
 const TO_FLUME = 3000;
 const FROM_FLUME = 2000;
+const RELAYED = 5000;
+
+/** Flume properties of the relay flow's two ends: seq -> avro sink to Sluice, and avro source from Sluice -> file_roll. */
+function relayProperties(dir: string, toSluice: number, fromSluice: number): string[] {
+  mkdirSync(join(dir, 'relay'));
+  return [
+    'a1.sources.relay_seq.type = seq',
+    `a1.sources.relay_seq.totalEvents = ${RELAYED}`,
+    'a1.sources.relay_seq.batchSize = 500',
+    'a1.sources.relay_seq.channels = relay_out',
+    'a1.channels.relay_out.type = memory',
+    'a1.channels.relay_out.capacity = 10000',
+    'a1.channels.relay_out.transactionCapacity = 1000',
+    'a1.sinks.relay_avro.type = avro',
+    'a1.sinks.relay_avro.channel = relay_out',
+    'a1.sinks.relay_avro.hostname = 127.0.0.1',
+    `a1.sinks.relay_avro.port = ${toSluice}`,
+    'a1.sinks.relay_avro.batch-size = 500',
+    'a1.sources.relay_in.type = avro',
+    'a1.sources.relay_in.bind = 127.0.0.1',
+    `a1.sources.relay_in.port = ${fromSluice}`,
+    'a1.sources.relay_in.channels = relay_back',
+    'a1.channels.relay_back.type = memory',
+    'a1.channels.relay_back.capacity = 10000',
+    'a1.channels.relay_back.transactionCapacity = 1000',
+    'a1.sinks.relay_roll.type = file_roll',
+    'a1.sinks.relay_roll.channel = relay_back',
+    `a1.sinks.relay_roll.sink.directory = ${join(dir, 'relay')}`,
+    'a1.sinks.relay_roll.sink.rollInterval = 0',
+  ];
+}
+
+/** The Sluice middle tier, configured as a Flume agent would be. */
+function sluiceRelay(toSluice: number, fromSluice: number): string {
+  return [
+    's1.sources = r1',
+    's1.channels = c1',
+    's1.sinks = k1',
+    's1.sources.r1.type = avro',
+    's1.sources.r1.bind = 127.0.0.1',
+    `s1.sources.r1.port = ${toSluice}`,
+    's1.sources.r1.channels = c1',
+    's1.channels.c1.type = memory',
+    's1.channels.c1.capacity = 10000',
+    's1.channels.c1.transactionCapacity = 1000',
+    's1.sinks.k1.type = avro',
+    's1.sinks.k1.channel = c1',
+    's1.sinks.k1.hostname = 127.0.0.1',
+    `s1.sinks.k1.port = ${fromSluice}`,
+    's1.sinks.k1.batch-size = 1000',
+    '',
+  ].join('\n');
+}
 
 /** Flume properties of one agent: per mode an avro source feeding file_roll, and a seq source feeding an avro sink. */
-function agentProperties(dir: string, certs: TestCerts, sourcePorts: number[], serverPorts: number[]): string {
+function agentProperties(dir: string, certs: TestCerts, sourcePorts: number[], serverPorts: number[], relay: [number, number]): string {
   const sources: string[] = [];
   const channels: string[] = [];
   const sinks: string[] = [];
@@ -82,6 +140,10 @@ function agentProperties(dir: string, certs: TestCerts, sourcePorts: number[], s
       set(`sinks.${avro}.trust-all-certs`, 'true');
     }
   });
+  sources.push('relay_seq', 'relay_in');
+  channels.push('relay_out', 'relay_back');
+  sinks.push('relay_avro', 'relay_roll');
+  lines.push(...relayProperties(dir, ...relay));
   return [`a1.sources = ${sources.join(' ')}`, `a1.channels = ${channels.join(' ')}`, `a1.sinks = ${sinks.join(' ')}`, ...lines, ''].join(
     '\n',
   );
@@ -103,6 +165,7 @@ describe('Avro RPC against Apache Flume 1.11', () => {
   let certs: TestCerts;
   let flume: FlumePeer;
   let dir: string;
+  let relay: Agent;
   const sourcePorts: number[] = [];
   const servers: AvroRpcServer[] = [];
   const received = new Map<string, Event[]>();
@@ -124,10 +187,16 @@ describe('Avro RPC against Apache Flume 1.11', () => {
       servers.push(server);
       serverPorts.push((await server.listen()).port);
     }
-    flume = await startFlume(agentProperties(dir, certs, sourcePorts, serverPorts), 'a1', { waitForPorts: sourcePorts });
+    const relayPorts: [number, number] = [await freePort(), await freePort()];
+    relay = new Agent(loadConfig({ files: [], agent: 's1', text: sluiceRelay(...relayPorts) }), { logger: createLogger('warn') });
+    await relay.start();
+    flume = await startFlume(agentProperties(dir, certs, sourcePorts, serverPorts, relayPorts), 'a1', {
+      waitForPorts: [...sourcePorts, relayPorts[1]],
+    });
   }, { timeout: 10 * 60_000 });
 
   after(async () => {
+    await relay?.stop(0);
     await flume?.kill();
     await Promise.all(servers.map((s) => s.close(1000)));
     certs?.remove();
@@ -181,5 +250,19 @@ describe('Avro RPC against Apache Flume 1.11', () => {
       );
       assert.equal(await counter(flume, `cout_${m.name}`), FROM_FLUME);
     });
+  });
+
+  test('a Sluice agent relays between two Flume tiers (avro source -> memory -> avro sink)', async () => {
+    await until('Flume to write every relayed event', async () => (await counter(flume, 'relay_back')) >= RELAYED, 60_000);
+    const out = join(dir, 'relay');
+    const read = () => readdirSync(out).flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean));
+    await until('the file to hold every relayed event', () => read().length >= RELAYED, 5000);
+    assert.deepEqual(
+      read().map(Number).sort((a, b) => a - b),
+      Array.from({ length: RELAYED }, (_, n) => n),
+    );
+    const metrics = relay.metrics.toFlumeJson();
+    assert.equal(metrics['SOURCE.r1']?.['EventAcceptedCount'], String(RELAYED));
+    assert.equal(metrics['SINK.k1']?.['EventDrainSuccessCount'], String(RELAYED));
   });
 });
