@@ -1,0 +1,27 @@
+/**
+ * `spooldir` source (org.apache.flume.source.SpoolDirectorySource): reads the files dropped into a
+ * directory, one event per line (LINE), per Avro record (AVRO) or per file (BLOB), and marks each
+ * file done (rename, marker or delete) once all of it is delivered.
+ *
+ * Stronger than Flume: positions advance only when the sinks have delivered (or a durable channel has
+ * committed), so even a memory channel loses nothing on kill -9; a crash replays only what was not
+ * delivered. Files are read in 1 MiB chunks and line bodies are slices of them.
+ *
+ * Roles: options.ts (keys and their resolution), source.ts (the loop, retries, acknowledgements),
+ * discovery.ts (which file next), spooled-file.ts (one file in flight), tracker.ts (positions),
+ * retire.ts (what happens to a finished file), chunks.ts, line-reader.ts, avro-reader.ts,
+ * blob-reader.ts and charset.ts (reading).
+ */
+import { defineSource } from '../../core/component.ts';
+import { resolveOptions, spoolDirOptions } from './options.ts';
+import { SpoolDirSource } from './source.ts';
+
+export const spoolDirSource = defineSource({
+  type: 'spooldir',
+  flumeClass: 'org.apache.flume.source.SpoolDirectorySource',
+  description: 'Reads the files dropped into a directory, at least once even across crashes, and marks each done once delivered.',
+  options: spoolDirOptions,
+  batchSizeKey: 'batchSize',
+  replayable: true,
+  create: (o, ctx) => new SpoolDirSource(ctx, resolveOptions(o, ctx.maxBatch)),
+});
