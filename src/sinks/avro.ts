@@ -8,7 +8,10 @@
  * false (Flume never checks it); `truststore` must be a PEM file of CA certificates (Node cannot
  * read JKS), falling back to Flume's `FLUME_SSL_TRUSTSTORE_PATH` and then to Node's default CAs;
  * cipher-suite lists and `maxIoWorkers` are ignored with a warning. As in Flume, timeouts under
- * 1000 ms mean the default.
+ * 1000 ms mean the default. `max-in-flight` (Sluice only, default 2) pipelines batches on the
+ * connection: Flume waits for each answer before taking the next batch, which leaves both ends idle
+ * half the time. Each batch still commits only on its own OK; after a failure, batches may arrive
+ * out of order (never lost).
  */
 import { AvroRpcClient, type AvroRpcClientOptions } from '../avro-rpc/client.ts';
 import { type ClientTlsSettings, clientTlsOptions } from '../avro-rpc/tls-options.ts';
@@ -45,6 +48,7 @@ const options = {
   'include-cipher-suites': opt.unsupported('Java cipher-suite names; Node uses its own defaults.'),
   'exclude-cipher-suites': opt.unsupported('Java cipher-suite names; Node uses its own defaults.'),
   maxIoWorkers: opt.unsupported('Netty worker threads; Flume 1.10+ ignores it too.'),
+  'max-in-flight': opt.int('Sluice only: batches sent before the first answer returns; 1 behaves as Flume.', { default: 2, min: 1, max: 64 }),
 };
 
 type Options = OptionsOf<typeof options>;
@@ -60,8 +64,9 @@ class AvroSink extends BatchingSink {
     private readonly clientOptions: AvroRpcClientOptions,
     private readonly resetMs: number,
     batchSize: number,
+    maxInFlight: number,
   ) {
-    super(ctx, { batchSize, batchBytes: 0, batchTimeoutMs: 0, idleWaitMs: IDLE_WAIT_MS });
+    super(ctx, { batchSize, batchBytes: 0, batchTimeoutMs: 0, idleWaitMs: IDLE_WAIT_MS, maxInFlight });
     this.where = `${clientOptions.host}:${clientOptions.port}`;
   }
 
@@ -156,9 +161,9 @@ export const avroSink = defineSink({
       requestTimeoutMs: timeout(o['request-timeout']),
       compression: o['compression-type'],
       compressionLevel: o['compression-level'],
-      maxInFlight: 1,
+      maxInFlight: o['max-in-flight'],
       ...(tls ? { tls } : {}),
     };
-    return new AvroSink(ctx, client, o['reset-connection-interval'] * 1000, o['batch-size']);
+    return new AvroSink(ctx, client, o['reset-connection-interval'] * 1000, o['batch-size'], o['max-in-flight']);
   },
 });

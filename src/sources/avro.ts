@@ -4,6 +4,12 @@
  * A call is answered OK once every required channel committed it and FAILED otherwise, so the
  * sender keeps the events and retries (Flume answers the same; it never answers UNKNOWN).
  *
+ * `ack = delivered` (Sluice only) answers OK only once the sinks have delivered the call's events,
+ * so with a memory channel a crash of this agent loses nothing: the upstream sink still holds every
+ * unanswered batch and resends it. It costs one downstream delivery of latency per call (the
+ * upstream sink's batch waits for this agent's sink), so give upstream sinks `max-in-flight` > 1 and
+ * a `request-timeout` longer than this agent's delivery time.
+ *
  * Deviations: `keystore` must be PEM or PKCS12 (Node cannot read JKS; the file's content decides,
  * not `keystore-type`); cipher-suite lists are Java names Node does not know and are ignored with a
  * warning; `threads` is ignored as in Flume 1.10+. Keystore settings fall back to Flume's
@@ -39,6 +45,9 @@ const options = {
     min: 1024,
   }),
   'max-calls-per-connection': opt.int('Sluice only: calls of one connection put at once.', { default: 4, min: 1 }),
+  ack: opt.enum('Sluice only: answer OK once the channels `accepted` the events (Flume) or once the sinks `delivered` them.', ['accepted', 'delivered'], {
+    default: 'accepted',
+  }),
 };
 
 type Options = OptionsOf<typeof options>;
@@ -97,7 +106,8 @@ class AvroSource implements Source {
     else counter.appendBatchReceived++;
     counter.eventReceived += events.length;
     try {
-      await this.ctx.processor.processBatch(events);
+      const token = await this.ctx.processor.processBatch(events);
+      if (this.o.ack === 'delivered') await token.delivered;
     } catch (err) {
       counter.channelWriteFail++;
       this.logFailure(err, events.length);

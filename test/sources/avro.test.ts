@@ -91,3 +91,24 @@ test('stop closes the listener', async () => {
   await source.stop();
   await assert.rejects(AvroRpcClient.connect({ host: '127.0.0.1', port }), (e) => isSluiceError(e, 'SLUICE_RPC_CLOSED'));
 });
+
+test('with ack = delivered, answers OK only after a sink has delivered the events', async () => {
+  const { client, channel } = await started({ ack: 'delivered' });
+  let answered = false;
+  const answer = client.appendBatch(events(5)).then((s) => {
+    answered = true;
+    return s;
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(channel.size(), 5, 'the events are in the channel');
+  assert.equal(answered, false, 'but the sender is not answered yet');
+  const tx = channel.beginTake();
+  await tx.take(5);
+  await tx.rollback();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(answered, false, 'a rolled-back take does not count');
+  const again = channel.beginTake();
+  await again.take(5);
+  await again.commit();
+  assert.equal(await answer, 'OK');
+});
