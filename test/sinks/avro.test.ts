@@ -32,7 +32,8 @@ async function server(answer: () => Answer, received: Event[] = []) {
 
 async function sinkTo(port: number, props: Record<string, string> = {}) {
   const channel = memory('c1', 1000, 100, 0);
-  const raw = { hostname: '127.0.0.1', port: String(port), 'batch-size': '10', ...props };
+  // One batch in flight, as Flume, so each process() call delivers before it returns.
+  const raw = { hostname: '127.0.0.1', port: String(port), 'batch-size': '10', 'max-in-flight': '1', ...props };
   const parsed = parseOptions(avroSink.options, new Map(Object.entries(raw).map(([k, v]) => [k, { value: v }])));
   assert.deepEqual(parsed.errors, []);
   const counter = new SinkCounter('k1');
@@ -87,4 +88,25 @@ test('reset-connection-interval reopens the connection before the next batch', a
   await sink.process();
   assert.equal(counter.connectionCreated, 2);
   assert.equal(counter.connectionClosed, 1);
+});
+
+test('with max-in-flight > 1 several batches are on the wire at once and each commits on its own OK', async () => {
+  let concurrent = 0;
+  let peak = 0;
+  const received: Event[] = [];
+  const s = new AvroRpcServer({ host: '127.0.0.1', port: 0 }, async (batch) => {
+    peak = Math.max(peak, ++concurrent);
+    await new Promise((r) => setTimeout(r, 50));
+    concurrent--;
+    received.push(...batch);
+    return 'OK';
+  });
+  servers.push(s);
+  const { sink, channel, counter } = await sinkTo((await s.listen()).port, { 'max-in-flight': '3' });
+  for (let i = 0; i < 3; i++) assert.equal(await sink.process(), 'READY');
+  await sink.stop();
+  assert.ok(peak >= 2, `peak concurrency ${peak}`);
+  assert.deepEqual(bodies(received).sort(), bodies(events(25)).sort());
+  assert.equal(channel.size(), 0);
+  assert.equal(counter.drainSuccess, 25);
 });
