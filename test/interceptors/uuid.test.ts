@@ -12,6 +12,16 @@ describe('uuid interceptor', () => {
     assert.equal(new Set(out.map((e) => e.headers['id'])).size, 3);
   });
 
+  test('a batch larger than the random buffer still gets distinct valid UUIDs, with a non-ASCII prefix intact', async () => {
+    const i = await build('uuid', { prefix: 'hôte-' });
+    const ids = i.intercept(Array.from({ length: 2500 }, (_, n) => ev(String(n)))).map((e) => e.headers['id']!);
+    for (const id of ids) {
+      assert.ok(id.startsWith('hôte-'), id);
+      assert.match(id.slice(5), UUID4);
+    }
+    assert.equal(new Set(ids).size, 2500);
+  });
+
   test('headerName and prefix shape the header', async () => {
     const i = await build('uuid', { headerName: 'eventId', prefix: 'host7-' });
     const [e] = i.intercept([ev('a')]);
