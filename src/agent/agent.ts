@@ -7,6 +7,8 @@ import type { Logger } from '../core/logger.ts';
 import { MetricsRegistry } from '../core/metrics.ts';
 import { SluiceError } from '../errors.ts';
 import { buildTopology, type Topology } from './build.ts';
+import type { PlanDiff } from './plan-diff.ts';
+import { applyPlan } from './reload.ts';
 
 export interface AgentOptions {
   logger: Logger;
@@ -18,6 +20,8 @@ export class Agent {
   readonly metrics = new MetricsRegistry();
   private topology: Topology | undefined;
   private readonly logger: Logger;
+  /** Components a reload could not start, retried by the next reload. */
+  private failed: ReadonlySet<string> = new Set();
 
   constructor(
     private plan: AgentPlan,
@@ -55,6 +59,17 @@ export class Agent {
       throw new SluiceError('SLUICE_AGENT_START', `Agent "${this.plan.agent}" could not start: ${(err as Error).message}`, { cause: err });
     }
     this.logger.info({ agent: this.plan.agent, sources: t.sources.length, channels: t.channels.size, sinkGroups: t.runners.length }, 'Agent started.');
+  }
+
+  /** Applies a new valid plan to the running agent, restarting only what changed (reload.ts). */
+  async reload(next: AgentPlan): Promise<PlanDiff> {
+    const t = this.topology;
+    if (!t) throw new SluiceError('SLUICE_AGENT_START', `Agent "${this.plan.agent}" is not running; start it before reloading its configuration.`);
+    const r = await applyPlan(this.plan, t, next, { logger: this.logger, metrics: this.metrics, drainMs: this.opts.drainMs ?? 5000 }, this.failed);
+    this.plan = next;
+    this.topology = r.topology;
+    this.failed = r.failed;
+    return r.diff;
   }
 
   async stop(drainMs = this.opts.drainMs ?? 5000): Promise<void> {

@@ -3,6 +3,7 @@
  * BACKOFF or a failed put (full channel) sleeps min(n × increment, max) and the same batch is retried
  * by the subclass; DONE ends the loop (a finite generator has produced everything).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Source, SourceContext } from '../../core/component.ts';
 import { sleep } from '../../core/lifecycle.ts';
 
@@ -40,6 +41,7 @@ export abstract class PollingSource implements Source {
 
   private async run(signal: AbortSignal): Promise<void> {
     let n = 0;
+    let ready = 0;
     while (!signal.aborted) {
       let status: PollStatus;
       try {
@@ -52,6 +54,9 @@ export abstract class PollingSource implements Source {
       if (status === 'DONE') return;
       if (status === 'READY') {
         n = 0;
+        // A generator feeding a sink that never waits on I/O (seq into null) would otherwise pass batches
+        // in microtasks forever, and timers, signals and the metrics server would never run.
+        if (++ready % 64 === 0) await nextTurn();
         continue;
       }
       n++;
