@@ -78,7 +78,7 @@ export class DataLog {
 
   /** Makes everything applied so far durable (needed before a checkpoint when commits do not fsync). */
   sync(): Promise<void> {
-    if (!this.dirty && !this.running) return Promise.resolve();
+    if (this.o.fsyncPerTransaction || (!this.dirty && !this.running)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.syncWaiters.push({ resolve, reject });
       this.schedule();
@@ -149,7 +149,9 @@ export class DataLog {
         const group = this.pending;
         this.pending = [];
         await this.write(group);
-      } else {
+      }
+      // After every group, not only when idle: a steady stream of commits must not starve a checkpoint.
+      if (this.syncWaiters.length > 0) {
         const waiters = this.syncWaiters;
         this.syncWaiters = [];
         try {
