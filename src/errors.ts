@@ -16,6 +16,7 @@ export const errorCodes = [
   'SLUICE_CONFIG_CAPACITY',
   'SLUICE_CONFIG_UNSUPPORTED',
   'SLUICE_CONFIG_INVALID',
+  'SLUICE_CONFIG_PLUGIN',
   // channels
   'SLUICE_CHANNEL_FULL',
   'SLUICE_CHANNEL_TX_CAPACITY',
@@ -48,6 +49,8 @@ export const errorCodes = [
   'SLUICE_KAFKA',
   // agent
   'SLUICE_AGENT_START',
+  'SLUICE_AGENT_TAP',
+  'SLUICE_AGENT_UNREACHABLE',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -6,6 +6,7 @@
 import { ConfigError, ConfigErrors } from '../errors.ts';
 import { buildPlan } from './flume.ts';
 import type { AgentPlan } from './plan.ts';
+import { loadPlugins } from './plugins.ts';
 import { loadPropertiesFile, parseProperties, type PropEntry } from './properties.ts';
 import { substitute } from './substitute.ts';
 
@@ -19,6 +20,18 @@ export interface LoadOptions {
 }
 
 export function loadConfig(o: LoadOptions): AgentPlan {
+  const { entries, warnings } = readEntries(o);
+  return buildPlan(entries, o.agent, o.files.join(', '), warnings);
+}
+
+/** As loadConfig, after importing the user modules that `type` keys name (plugins.ts). */
+export async function loadConfigAsync(o: LoadOptions): Promise<AgentPlan> {
+  const { entries, warnings } = readEntries(o);
+  await loadPlugins(entries, o.agent);
+  return buildPlan(entries, o.agent, o.files.join(', '), warnings);
+}
+
+function readEntries(o: LoadOptions): { entries: Map<string, PropEntry>; warnings: ConfigError[] } {
   const entries = new Map<string, PropEntry>();
   const warnings: ConfigError[] = [];
   const sources = o.text !== undefined ? [parseProperties(o.text, o.files[0] ?? '<text>')] : o.files.map(safeLoad);
@@ -32,8 +45,7 @@ export function loadConfig(o: LoadOptions): AgentPlan {
     if (m && e.value.toLowerCase() === 'env') envFilters.add(m[1]!);
   }
   warnings.push(...substitute(entries, { env: o.env ?? process.env, sys: o.sys ?? {}, envFilters }));
-  const file = o.files.join(', ');
-  return buildPlan(entries, o.agent, file, warnings);
+  return { entries, warnings };
 }
 
 function safeLoad(file: string) {

@@ -72,7 +72,12 @@ export type ChannelDescriptor<S extends Schema = Schema> = Descriptor<S, Channel
   readonly transactionCapacityKey?: keyof S & string;
   readonly capacityKey?: keyof S & string;
 };
-export type InterceptorDescriptor<S extends Schema = Schema> = Descriptor<S, ComponentContext, Interceptor>;
+/** Interceptors see their source's counter, to count events they fail to process. */
+export interface InterceptorContext extends ComponentContext {
+  readonly counter?: SourceCounter;
+}
+
+export type InterceptorDescriptor<S extends Schema = Schema> = Descriptor<S, InterceptorContext, Interceptor>;
 
 /** The define* helpers type-check a descriptor against its own table, then erase it for the registry. */
 export function defineSource<S extends Schema>(d: SourceDescriptor<S>): SourceDescriptor {

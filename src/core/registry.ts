@@ -22,6 +22,11 @@ export class Registry<D extends Named> {
     }
   }
 
+  /** Adds a component loaded at run time (a user module), under the exact name it was configured with. */
+  register(name: string, d: D): void {
+    this.byClass.set(name, d);
+  }
+
   lookup(type: string): D | undefined {
     return this.byClass.get(type) ?? this.byAlias.get(type.toLowerCase());
   }

@@ -98,3 +98,25 @@ describe('ChannelProcessor and selectors', () => {
     assert.deepEqual(bodies(sink.delivered), ['0', '1', '2']);
   });
 });
+
+test('a batch retried after a full channel is not intercepted twice', async () => {
+  const ch = memory('c', 2, 2, 0);
+  let calls = 0;
+  const suffix: Interceptor = {
+    intercept: (list) => {
+      calls++;
+      for (const e of list) e.body = Buffer.concat([e.body, Buffer.from('!')]);
+      return list;
+    },
+  };
+  const p = new ChannelProcessor(new ReplicatingSelector([ch]), suffix, silentLogger);
+  await p.processBatch(events(2));
+  const batch = events(2, 2);
+  await assert.rejects(p.processBatch(batch));
+  await drain(new CollectingSink(ch));
+  await p.processBatch(batch);
+  assert.equal(calls, 2, 'the retry reused the first interception');
+  const sink = new CollectingSink(ch);
+  await drain(sink);
+  assert.deepEqual(bodies(sink.delivered), ['2!', '3!']);
+});
