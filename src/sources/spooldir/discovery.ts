@@ -8,9 +8,10 @@
  * Markers written by Sluice hold the identity of the file they mark, so a new file under a completed
  * name is reported instead of being skipped silently; Flume's empty markers are honoured as they are.
  */
-import type { Dirent, Stats } from 'node:fs';
+import { type Dirent, type FSWatcher, type Stats, watch } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { sleep } from '../../core/lifecycle.ts';
 import type { SpoolDirConfig } from './options.ts';
 import { type FileIdentity, identityOf, sameIdentity } from './tracker.ts';
 
@@ -145,4 +146,52 @@ function order(files: Candidate[], how: Cfg['order']): Candidate[] {
     if (d !== 0) return sign * d;
     return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   });
+}
+
+/** A watcher wake-up never scans more often than this. */
+const MIN_SCAN_GAP_MS = 50;
+
+/**
+ * The wait between scans: `pollDelay`, ended early when the watcher of spoolDir sees a change. The
+ * scan itself decides what to read; a watcher that fails or misses events (sub-directories, network
+ * file systems) only leaves the polling as it is.
+ */
+export class ScanTimer {
+  private watcher: FSWatcher | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly pollDelayMs: number,
+  ) {}
+
+  watch(): void {
+    if (this.watcher) return;
+    try {
+      this.watcher = watch(this.dir, { persistent: false }, () => this.wake?.());
+      this.watcher.on('error', () => this.close());
+    } catch {
+      this.watcher = undefined;
+    }
+  }
+
+  async idle(signal: AbortSignal): Promise<void> {
+    await sleep(MIN_SCAN_GAP_MS, signal);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, this.pollDelayMs - MIN_SCAN_GAP_MS));
+      this.wake = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  close(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
 }

@@ -7,9 +7,10 @@
  * committed), so even a memory channel loses nothing on kill -9; a crash replays only what was not
  * delivered. Files are read in 1 MiB chunks and line bodies are slices of them.
  *
- * Roles: options.ts (keys and their resolution), source.ts (the loop, retries, acknowledgements),
- * discovery.ts (which file next), spooled-file.ts (one file in flight), tracker.ts (positions),
- * retire.ts (what happens to a finished file), chunks.ts, line-reader.ts, avro-reader.ts,
+ * Roles: options.ts (keys and their resolution), source.ts (the read loop and retries), in-flight.ts
+ * (acknowledgements, the read-ahead bound, retiring files), discovery.ts (which file next, when to
+ * scan), spooled-file.ts (one file in flight), tracker.ts (positions), retire.ts (what happens to a
+ * finished file), quarantine.ts (files given up on), chunks.ts, line-reader.ts, avro-reader.ts,
  * blob-reader.ts and charset.ts (reading).
  */
 import { defineSource } from '../../core/component.ts';

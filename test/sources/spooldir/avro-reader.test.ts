@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import avro from 'avsc';
 import { AvroFileReader, schemaHash } from '../../../src/sources/spooldir/avro-reader.ts';
 import type { DeserializerFactory } from '../../../src/sources/spooldir/deserializer.ts';
-import { readAll, tempDir } from './helpers.ts';
+import { avroContainer, readAll, tempDir } from './helpers.ts';
 
 const dir = tempDir('avro-reader');
 const EVENT_SCHEMA = '{"type":"record","name":"Event","fields":[{"name":"headers","type":{"type":"map","values":"string"}},{"name":"body","type":"bytes"}]}';
@@ -15,12 +14,7 @@ const records = Array.from({ length: 2500 }, (_, i) => ({ headers: { n: String(i
 
 async function container(name: string, codec: 'null' | 'deflate', blockSize: number, items = records): Promise<string> {
   const path = join(dir, name);
-  const enc = avro.createFileEncoder(path, eventType, { codec, blockSize });
-  for (const r of items) enc.write(r);
-  enc.end();
-  await once(enc, 'finish');
-  // The file stream behind the encoder may still be flushing.
-  for (let i = 0; i < 50 && readFileSync(path).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  writeFileSync(path, await avroContainer(eventType, items, { codec, blockSize }));
   return path;
 }
 

@@ -2,12 +2,14 @@
  * Shared by the spooldir tests: temp directories, readers driven to the end, and agents whose source
  * writes to memory channels the test drains itself, so it decides when each batch is delivered.
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import avro from 'avsc';
 import { pino } from 'pino';
 import { Agent } from '../../../src/agent/agent.ts';
 import { loadConfig } from '../../../src/config/load.ts';
@@ -139,3 +141,15 @@ export async function until(what: string, check: () => boolean | Promise<boolean
 }
 
 export const text = (events: readonly Event[]): string[] => events.map((e) => e.body.toString());
+
+/** An Avro object container file of `records`, as bytes. */
+export async function avroContainer(type: avro.Type, records: unknown[], o: { codec?: 'null' | 'deflate'; blockSize?: number } = {}): Promise<Buffer> {
+  const enc = new avro.streams.BlockEncoder(type, { codec: o.codec ?? 'null', blockSize: o.blockSize ?? 65536 });
+  const chunks: Buffer[] = [];
+  enc.on('data', (c: Buffer) => chunks.push(c));
+  const done = once(enc, 'end');
+  for (const r of records) enc.write(r);
+  enc.end();
+  await done;
+  return Buffer.concat(chunks);
+}
