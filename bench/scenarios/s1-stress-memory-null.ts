@@ -13,7 +13,7 @@ export const s1: Scenario = {
   configs: ['s1.properties'],
   async topology({ quick }) {
     // Flume needs ≥ 10 s at ~4.7 M events/s for its JIT to settle.
-    const total = quick ? 1_000_000 : 50_000_000;
+    const total = quick ? 2_000_000 : 50_000_000;
     const properties = withKeys(baselineConfig('s1.properties'), { 'a1.sources.r1.maxSuccessfulEvents': total });
     return { waves: [[{ role: 'agent', agent: 'a1', properties }]], measured: 'agent', channel: 'c1', total };
   },
