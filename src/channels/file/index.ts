@@ -12,7 +12,7 @@
  */
 import { defineChannel } from '../../core/component.ts';
 import { FileChannel } from './channel.ts';
-import { fileChannelConfig, fileChannelOptions } from './options.ts';
+import { fileChannelConfig, fileChannelOptions, fileChannelProblems } from './options.ts';
 
 export const fileChannel = defineChannel({
   type: 'file',
@@ -21,5 +21,6 @@ export const fileChannel = defineChannel({
   options: fileChannelOptions,
   transactionCapacityKey: 'transactionCapacity',
   capacityKey: 'capacity',
+  check: (o) => ({ errors: fileChannelProblems(o), warnings: [] }),
   create: (o, ctx) => new FileChannel(ctx.name, fileChannelConfig(o, ctx), ctx.counter, ctx.logger),
 });

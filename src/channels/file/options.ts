@@ -1,7 +1,7 @@
 /** The file channel's keys (flume-config.md §5.3) and their conversion to a checked configuration. */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type OptionsOf, opt } from '../../config/schema.ts';
+import { type OptionProblem, type OptionsOf, opt } from '../../config/schema.ts';
 import type { ComponentContext } from '../../core/component.ts';
 import { ConfigError, ConfigErrors } from '../../errors.ts';
 
@@ -48,39 +48,53 @@ export interface FileChannelConfig {
   fsyncIntervalMs: number;
 }
 
-/** Checks what the option table cannot (encryption, the backup directory) and resolves paths. */
-export function fileChannelConfig(o: FileChannelOptions, ctx: Pick<ComponentContext, 'agent' | 'name'>): FileChannelConfig {
-  const base = `${ctx.agent}.channels.${ctx.name}.`;
-  const errors: ConfigError[] = [];
+/**
+ * What the option table cannot check: encryption (refused, since writing clear text where encryption
+ * was configured would be wrong), the backup checkpoint directory, and directories named twice.
+ * Keys are relative to the channel, as the loader reports them with file and line.
+ */
+export function fileChannelProblems(o: FileChannelOptions): OptionProblem[] {
+  const problems: OptionProblem[] = [];
   const encryption = Object.keys(o.encryption);
   if (encryption.length > 0) {
-    errors.push(
-      new ConfigError(
-        'SLUICE_CONFIG_UNSUPPORTED',
-        "is not supported: Sluice's file channel cannot encrypt its data files, and writing the events in clear text instead would be wrong. Remove the encryption.* keys (and encrypt the disk instead), or keep this channel on Apache Flume",
-        { key: `${base}encryption.${encryption[0]}` },
-      ),
-    );
+    problems.push({
+      code: 'SLUICE_CONFIG_UNSUPPORTED',
+      key: `encryption.${encryption[0]}`,
+      expected: "is not supported: Sluice's file channel cannot encrypt its data files, and writing the events in clear text instead would be wrong. Remove the encryption.* keys (and encrypt the disk instead), or keep this channel on Apache Flume",
+    });
   }
-  const home = join(homedir(), '.flume', 'file-channel');
-  const checkpointDir = resolve(o.checkpointDir ?? join(home, 'checkpoint'));
-  const dataDirs = (o.dataDirs?.length ? o.dataDirs : [join(home, 'data')]).map((d) => resolve(d));
-  let backupCheckpointDir: string | undefined;
-  if (o.useDualCheckpoints) {
-    if (o.backupCheckpointDir === undefined) {
-      errors.push(new ConfigError('SLUICE_CONFIG_MISSING_KEY', 'is required when useDualCheckpoints is true', { key: `${base}backupCheckpointDir` }));
-    } else backupCheckpointDir = resolve(o.backupCheckpointDir);
+  if (o.useDualCheckpoints && o.backupCheckpointDir === undefined) {
+    problems.push({ code: 'SLUICE_CONFIG_MISSING_KEY', key: 'backupCheckpointDir', expected: 'is required when useDualCheckpoints is true' });
   }
-  const dirs = [checkpointDir, ...(backupCheckpointDir ? [backupCheckpointDir] : []), ...dataDirs];
+  const dirs = directories(o);
   const repeated = dirs.find((d, i) => dirs.indexOf(d) !== i);
   if (repeated) {
-    errors.push(new ConfigError('SLUICE_CONFIG_BAD_VALUE', `names directory "${repeated}" twice: checkpointDir, backupCheckpointDir and each of dataDirs must be different directories`, { key: `${base}dataDirs` }));
+    problems.push({ code: 'SLUICE_CONFIG_BAD_VALUE', key: 'dataDirs', expected: `names directory "${repeated}" twice: checkpointDir, backupCheckpointDir and each of dataDirs must be different directories` });
   }
-  if (errors.length > 0) throw new ConfigErrors(errors);
+  return problems;
+}
+
+/** checkpointDir, backupCheckpointDir (with useDualCheckpoints), then dataDirs, resolved, defaults applied. */
+function directories(o: FileChannelOptions): string[] {
+  const home = join(homedir(), '.flume', 'file-channel');
+  const checkpoint = resolve(o.checkpointDir ?? join(home, 'checkpoint'));
+  const backup = o.useDualCheckpoints && o.backupCheckpointDir !== undefined ? [resolve(o.backupCheckpointDir)] : [];
+  const data = (o.dataDirs?.length ? o.dataDirs : [join(home, 'data')]).map((d) => resolve(d));
+  return [checkpoint, ...backup, ...data];
+}
+
+/** The channel's settings; refuses the options fileChannelProblems() objects to, for callers that skip the loader. */
+export function fileChannelConfig(o: FileChannelOptions, ctx: Pick<ComponentContext, 'agent' | 'name'>): FileChannelConfig {
+  const problems = fileChannelProblems(o);
+  if (problems.length > 0) {
+    throw new ConfigErrors(problems.map((p) => new ConfigError(p.code, p.expected, { key: `${ctx.agent}.channels.${ctx.name}.${p.key}` })));
+  }
+  const dirs = directories(o);
+  const backups = o.useDualCheckpoints ? 1 : 0;
   return {
-    checkpointDir,
-    backupCheckpointDir,
-    dataDirs,
+    checkpointDir: dirs[0]!,
+    backupCheckpointDir: backups ? dirs[1] : undefined,
+    dataDirs: dirs.slice(1 + backups),
     capacity: o.capacity,
     transactionCapacity: o.transactionCapacity,
     checkpointIntervalMs: o.checkpointInterval > 0 ? o.checkpointInterval : DEFAULT_CHECKPOINT_INTERVAL,

@@ -236,30 +236,29 @@ describe('file channel', () => {
     await assert.rejects(makeChannel(d).start(), (e) => isSluiceError(e, 'SLUICE_CONFIG_BAD_VALUE') && /Apache Flume file channel \("log-3"\)/.test(e.message));
   });
 
-  test('encryption keys and useDualCheckpoints without backupCheckpointDir are configuration errors', async () => {
+  test('encryption keys and useDualCheckpoints without backupCheckpointDir are configuration errors at load time', () => {
     const d = dir();
     const text = agentText(d, [
       'a1.channels.c1.useDualCheckpoints = true',
       'a1.channels.c1.encryption.activeKey = key-0',
       'a1.channels.c1.encryption.cipherProvider = AESCTRNOPADDING',
-      'a1.channels.c1.use-fast-replay = true',
     ]);
-    const plan = loadConfig({ files: ['f.properties'], agent: 'a1', text });
-    assert.ok(plan.warnings.some((w) => w.key === 'a1.channels.c1.use-fast-replay' && w.code === 'SLUICE_CONFIG_UNSUPPORTED'));
-    await assert.rejects(
-      new Agent(plan, { logger: silentLogger }).start(),
+    assert.throws(
+      () => loadConfig({ files: ['f.properties'], agent: 'a1', text }),
       (e: ConfigErrors) => {
         assert.deepEqual(
-          e.errors.map((x) => [x.code, x.key]),
+          e.errors.map((x) => [x.code, x.key, x.line]),
           [
-            ['SLUICE_CONFIG_UNSUPPORTED', 'a1.channels.c1.encryption.activeKey'],
-            ['SLUICE_CONFIG_MISSING_KEY', 'a1.channels.c1.backupCheckpointDir'],
+            ['SLUICE_CONFIG_UNSUPPORTED', 'a1.channels.c1.encryption.activeKey', 12],
+            ['SLUICE_CONFIG_MISSING_KEY', 'a1.channels.c1.backupCheckpointDir', undefined],
           ],
         );
         assert.match(e.message, /clear text/);
         return true;
       },
     );
+    const plan = loadConfig({ files: ['f.properties'], agent: 'a1', text: agentText(d, ['a1.channels.c1.use-fast-replay = true']) });
+    assert.ok(plan.warnings.some((w) => w.key === 'a1.channels.c1.use-fast-replay' && w.code === 'SLUICE_CONFIG_UNSUPPORTED'));
     assert.equal(existsSync(`${d}/data`), false, 'nothing was created');
   });
 
