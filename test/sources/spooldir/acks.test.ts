@@ -45,6 +45,29 @@ test('a file is renamed only once every event of it is delivered, and events awa
   await until('renamed', () => existsSync(join(dir, 'w.log.COMPLETED')));
 });
 
+test('with a replicating selector the file waits for both channels; an optional channel of a multiplexing selector never holds it', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'both.log'), lines('x', 40));
+  let t = await startAgent({ spoolDir: dir, batchSize: 10, pollDelay: 50 }, { channels: ['c1', 'c2'] });
+  await t.takeN(40, 5000, 'c1');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(existsSync(join(dir, 'both.log')), 'c1 delivered everything, c2 nothing: not done');
+  assert.equal(t.counter().awaitingAck, 40);
+  await t.takeN(25, 5000, 'c2');
+  await until('the position covers the batches both delivered', async () => (await new PositionStore(join(dir, '.flumespool')).load('both.log'))?.offset === Buffer.byteLength(lines('x', 20)));
+  await t.takeN(15, 5000, 'c2');
+  await until('renamed once both delivered', () => existsSync(join(dir, 'both.log.COMPLETED')));
+  await t.stop();
+
+  writeFileSync(join(dir, 'mux.log'), lines('m', 40));
+  const mux = { 'selector.type': 'multiplexing', 'selector.header': 'basename', 'selector.mapping.mux.log': 'c1', 'selector.optional.mux.log': 'c2', 'selector.default': 'c1' };
+  t = await startAgent({ spoolDir: dir, batchSize: 10, pollDelay: 50, basenameHeader: true, ...mux }, { channels: ['c1', 'c2'] });
+  await until('both channels got the events', () => t.channel('c1').size() === 40 && t.channel('c2').size() === 40);
+  await t.takeN(40, 5000, 'c1');
+  await until('renamed without waiting for the optional channel', () => existsSync(join(dir, 'mux.log.COMPLETED')));
+  assert.equal(t.channel('c2').size(), 40);
+});
+
 test('reading runs ahead of delivery by at most the largest channel capacity', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'big.log'), lines('b', 2000));
