@@ -69,27 +69,24 @@ export interface CloseResult {
 }
 
 /**
- * Closes a file: cuts it back to its recorded length if a write may have gone further, then renames
- * it to its final name. A file with nothing confirmed is deleted. Safe to repeat after a failure.
+ * Closes a file: deletes it if nothing in it was confirmed; with `verify` (the file may hold more than
+ * `recorded`: a failed write, a crash) cuts it back to `recorded` first, which also makes HDFS recover
+ * a lease a dead writer still holds; then renames it. Safe to repeat after any failure.
  */
-export async function finishFile(fs: WebHdfs, tmpPath: string, finalPath: string, recorded: number | undefined): Promise<CloseResult> {
+export async function finishFile(fs: WebHdfs, tmpPath: string, finalPath: string, recorded: number | undefined, verify: boolean): Promise<CloseResult> {
   const st = await fs.status(tmpPath);
   if (!st) {
     const moved = await fs.status(finalPath);
     return { done: true, note: moved ? 'already renamed' : 'nothing to close' };
   }
-  if (recorded !== undefined && st.length > recorded) {
-    if (recorded === 0) {
-      await fs.delete(tmpPath);
-      return { done: true, note: `deleted: it held no confirmed data (${st.length} unconfirmed bytes)` };
-    }
-    await fs.truncate(tmpPath, recorded);
-  } else if (recorded === 0) {
+  if (recorded === 0) {
     await fs.delete(tmpPath);
-    return { done: true, note: 'deleted: empty' };
+    return { done: true, note: st.length > 0 ? `deleted: none of its ${st.length} bytes was confirmed` : 'deleted: empty' };
   }
+  // A no-op when the length is already right; otherwise the rest of an unconfirmed write goes.
+  if (verify && recorded !== undefined) await fs.truncate(tmpPath, recorded);
   if (await fs.rename(tmpPath, finalPath)) {
-    return { done: true, note: recorded !== undefined && st.length > recorded ? `cut back from ${st.length} to ${recorded} bytes and renamed` : 'renamed' };
+    return { done: true, note: verify && recorded !== undefined && st.length !== recorded ? `cut back from ${st.length} to ${recorded} bytes and renamed` : 'renamed' };
   }
   // RENAME answers false rather than failing; a lost answer to an earlier try also ends here.
   const [src, dst] = await Promise.all([fs.status(tmpPath), fs.status(finalPath)]);

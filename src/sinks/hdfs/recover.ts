@@ -54,7 +54,7 @@ export async function recoverOrphans(fs: WebHdfs, t: RecoveryTarget, isLive: (pa
       try {
         const xattr = await fs.getXAttr(tmp, LENGTH_XATTR);
         const recorded = xattr === undefined ? undefined : Number(xattr);
-        const r = await finishFile(fs, tmp, `${d}${m[1]}`, recorded);
+        const r = await finishFile(fs, tmp, `${d}${m[1]}`, recorded, true);
         handled++;
         const log = r.done ? logger.info.bind(logger) : logger.warn.bind(logger);
         log({ path: tmp, recorded }, `Recovered in-use file "${tmp}" left by an earlier run: ${r.note}.`);

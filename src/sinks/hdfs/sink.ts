@@ -307,7 +307,7 @@ export class HdfsSink extends BatchingSink {
     const task = (async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          const r = await finishFile(this.fs, f.tmpPath, f.finalPath, f.length);
+          const r = await finishFile(this.fs, f.tmpPath, f.finalPath, f.length, f.broken);
           if (r.done) {
             this.ctx.counter.connectionClosed++;
             this.ctx.logger.debug({ path: f.finalPath }, `Closed "${f.finalPath}": ${r.note}.`);
