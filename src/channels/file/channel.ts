@@ -72,8 +72,8 @@ export class FileChannel implements Channel {
     const c = this.config;
     const started = Date.now();
     try {
+      checkNotFlume(this.name, this.checkpointDirs, c.dataDirs);
       for (const dir of [...this.checkpointDirs, ...c.dataDirs]) this.locks.push(lockDir(dir, this.name, this.logger));
-      for (const dir of this.checkpointDirs) checkNotFlume(this.name, dir);
       const r = recover({ channel: this.name, dataDirs: c.dataDirs, checkpointDirs: this.checkpointDirs, logger: this.logger });
       for (const p of r.pieces) this.queue.push(p);
       this.used = this.queue.count;

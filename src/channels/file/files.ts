@@ -3,7 +3,7 @@
  * that holds an Apache Flume file channel (whose format Sluice does not read) is recognised and refused
  * instead of being started empty beside the events it holds.
  */
-import { closeSync, fsyncSync, openSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError } from '../../errors.ts';
@@ -27,15 +27,6 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export function syncDirSync(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function flumeData(channel: string, dir: string, file: string): SluiceError {
   return new SluiceError(
     'SLUICE_CONFIG_BAD_VALUE',
@@ -48,7 +39,6 @@ export function listDataFiles(channel: string, dataDirs: readonly string[]): Map
   const files = new Map<number, string>();
   for (const dir of dataDirs) {
     for (const name of readdirSync(dir)) {
-      if (FLUME_DATA_FILE.test(name)) throw flumeData(channel, dir, name);
       const m = DATA_FILE.exec(name);
       if (!m) continue;
       const id = Number(m[1]);
@@ -62,9 +52,18 @@ export function listDataFiles(channel: string, dataDirs: readonly string[]): Map
   return files;
 }
 
-/** Refuses a checkpoint directory that Apache Flume wrote. */
-export function checkNotFlume(channel: string, dir: string): void {
-  const names = readdirSync(dir);
-  const flume = FLUME_CHECKPOINT_FILES.find((f) => names.includes(f));
-  if (flume) throw flumeData(channel, dir, flume);
+/**
+ * Refuses directories that Apache Flume wrote, before anything in them is touched (a lock file
+ * included): checkpoint directories by Flume's checkpoint files, data directories by its log files.
+ */
+export function checkNotFlume(channel: string, checkpointDirs: readonly string[], dataDirs: readonly string[]): void {
+  const names = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
+  for (const dir of checkpointDirs) {
+    const flume = FLUME_CHECKPOINT_FILES.find((f) => names(dir).includes(f));
+    if (flume) throw flumeData(channel, dir, flume);
+  }
+  for (const dir of dataDirs) {
+    const flume = names(dir).find((f) => FLUME_DATA_FILE.test(f));
+    if (flume) throw flumeData(channel, dir, flume);
+  }
 }

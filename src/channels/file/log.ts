@@ -110,10 +110,13 @@ export class DataLog {
     }
   }
 
-  /** Deletes the data files older than `fileId` (never the one being written). */
+  /**
+   * Deletes the data files older than `fileId` (never the one being written), oldest first: a crash
+   * in the middle leaves no gap, so the files left can still be replayed without a checkpoint.
+   */
   async removeBefore(fileId: number): Promise<number[]> {
     const gone: number[] = [];
-    for (const [id, path] of [...this.files]) {
+    for (const [id, path] of [...this.files].sort((a, b) => a[0] - b[0])) {
       if (id >= fileId || id === this.fileId) continue;
       const h = this.readers.get(id);
       this.readers.delete(id);

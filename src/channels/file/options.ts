@@ -19,7 +19,7 @@ export const fileChannelOptions = {
   checkpointInterval: opt.int('Milliseconds between checkpoints, which bound restart time; ≤ 0 means the default.', { default: DEFAULT_CHECKPOINT_INTERVAL }),
   maxFileSize: opt.int(`Bytes after which a data file is closed and the next one started (at most ${MAX_FILE_SIZE}).`, { default: MAX_FILE_SIZE, min: 1 }),
   minimumRequiredSpace: opt.int('Free bytes below which puts are refused (at least 1 MiB); takes go on.', { default: 524288000, min: 0 }),
-  'keep-alive': opt.int('Seconds a put commit waits for room (and a take for data) before giving up.', { default: 3, min: 0 }),
+  'keep-alive': opt.int('Seconds a put commit waits for room before failing with SLUICE_CHANNEL_FULL.', { default: 3, min: 0 }),
   checkpointOnClose: opt.bool('Write a checkpoint when the channel stops, so the next start replays nothing.', { default: true }),
   fsyncPerTransaction: opt.bool('fdatasync every commit (shared by concurrent commits). false: data survives a process crash but not a power loss.', { default: true }),
   fsyncInterval: opt.int('With fsyncPerTransaction = false, seconds between background fdatasyncs.', { default: 5, min: 1 }),

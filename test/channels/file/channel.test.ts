@@ -234,6 +234,26 @@ describe('file channel', () => {
     await ch.stop();
     writeFileSync(join(d, 'data', 'log-3'), 'flume');
     await assert.rejects(makeChannel(d).start(), (e) => isSluiceError(e, 'SLUICE_CONFIG_BAD_VALUE') && /Apache Flume file channel \("log-3"\)/.test(e.message));
+    assert.equal(existsSync(join(d, 'data', 'in_use.lock')), false, "Flume's directory was left as it was");
+  });
+
+  test('without fsyncPerTransaction commits still survive a process crash, and a checkpoint syncs the data first', async () => {
+    const d = dir();
+    const ch = makeChannel(d, { fsyncPerTransaction: 'false', checkpointOnClose: 'false' });
+    await ch.start();
+    await put(ch, events(30));
+    await take(ch, 10);
+    const crashed = makeChannel(copy(d));
+    await crashed.start();
+    assert.deepEqual(await drainAll(crashed), range(10, 30));
+    await crashed.stop();
+    await put(ch, events(5, 30));
+    await ch.checkpoint();
+    const restarted = makeChannel(copy(d));
+    await restarted.start();
+    assert.deepEqual(await drainAll(restarted), range(10, 35));
+    await restarted.stop();
+    await ch.stop();
   });
 
   test('encryption keys and useDualCheckpoints without backupCheckpointDir are configuration errors at load time', () => {
