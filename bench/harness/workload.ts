@@ -21,7 +21,7 @@ export function baselineConfig(name: string): string {
 /** Sets `key = value` lines: replaces a key's existing line, appends the keys that were not there. */
 export function withKeys(text: string, keys: Record<string, string | number>): string {
   const left = new Map(Object.entries(keys).map(([k, v]) => [k, String(v)]));
-  const lines = text.split('\n').map((line) => {
+  const lines = text.trimEnd().split('\n').map((line) => {
     const eq = line.indexOf('=');
     const key = eq > 0 && !line.trimStart().startsWith('#') ? line.slice(0, eq).trim() : '';
     const value = left.get(key);
@@ -30,7 +30,7 @@ export function withKeys(text: string, keys: Record<string, string | number>): s
     return `${key} = ${value}`;
   });
   for (const [k, v] of left) lines.push(`${k} = ${v}`);
-  return `${lines.join('\n').trimEnd()}\n`;
+  return `${lines.join('\n')}\n`;
 }
 
 export const LINE_BYTES = 500;

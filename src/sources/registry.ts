@@ -2,6 +2,7 @@ import { Registry } from '../core/registry.ts';
 import type { SourceDescriptor } from '../core/component.ts';
 import { avroSource } from './avro.ts';
 import { execSource } from './exec.ts';
+import { kafkaSource } from './kafka/index.ts';
 import { netcatSource } from './netcat.ts';
 import { seqSource } from './seq.ts';
 import { spoolDirSource } from './spooldir/index.ts';
@@ -11,6 +12,7 @@ import { stressSource } from './stress.ts';
 export const sources = new Registry<SourceDescriptor>('source', [
   avroSource,
   execSource,
+  kafkaSource,
   netcatSource,
   seqSource,
   spoolDirSource,
