@@ -8,12 +8,8 @@
  * next transactions gather (up to `hdfs.batchesPerWrite`) and leave together in the next write. Each
  * transaction commits only once every file holding its events confirmed its write.
  *
- * Events without a usable `timestamp` header when the path needs one go to `hdfs.fallbackPath` if it
- * is set (with the agent clock); otherwise their transaction fails with an error naming the header,
- * and stays in the channel, as in Flume, but loudly.
+ * Which bucket an event goes to is router.ts; one file's writes and close are bucket-writer.ts.
  */
-import { promises as dns } from 'node:dns';
-import { hostname } from 'node:os';
 import type { SinkContext } from '../../core/component.ts';
 import type { Event } from '../../core/event.ts';
 import { sleep } from '../../core/lifecycle.ts';
@@ -22,8 +18,8 @@ import { BatchingSink, IDLE_WAIT_MS } from '../util/batching-sink.ts';
 import { createSerializer } from '../util/serializers/index.ts';
 import { encodeSegment, finishFile, HdfsFile, writeSegment } from './bucket-writer.ts';
 import type { HdfsSettings } from './options.ts';
-import { eventTime, type HostInfo, MissingTimestamp, PathTemplate, ZoneClock } from './path.ts';
 import { recoverOrphans } from './recover.ts';
+import { type BucketKey, hostInfo, Router } from './router.ts';
 import { SequenceFileSerializer } from './sequence-file.ts';
 import { WebHdfs } from './webhdfs.ts';
 
@@ -52,23 +48,9 @@ interface Segment {
   close: boolean;
 }
 
-interface Templates {
-  path: PathTemplate;
-  prefix: PathTemplate;
-  fallback: PathTemplate | undefined;
-}
-
-async function hostInfo(): Promise<HostInfo> {
-  const localhost = hostname();
-  const ip = await dns.lookup(localhost).then((a) => a.address, () => '127.0.0.1');
-  const fqdn = await dns.lookupService(ip, 0).then((s) => s.hostname, () => localhost);
-  return { localhost, ip, fqdn };
-}
-
 export class HdfsSink extends BatchingSink {
   private readonly fs: WebHdfs;
-  private readonly clock: ZoneClock;
-  private templates: Templates | undefined;
+  private router: Router | undefined;
   /** Open buckets, least recently used first (Map order). */
   private readonly buckets = new Map<string, Bucket>();
   /** Transactions waiting for the next write; undefined once that write started. */
@@ -79,7 +61,6 @@ export class HdfsSink extends BatchingSink {
   private readonly live = new Set<string>();
   private abort = new AbortController();
   private recovery: Promise<unknown> = Promise.resolve();
-  private missingTimestamps = 0;
 
   constructor(
     ctx: SinkContext,
@@ -87,24 +68,17 @@ export class HdfsSink extends BatchingSink {
   ) {
     super(ctx, { batchSize: s.batchSize, batchBytes: 0, batchTimeoutMs: 0, idleWaitMs: IDLE_WAIT_MS, maxInFlight: 2 * s.batchesPerWrite });
     this.fs = new WebHdfs({ urls: s.endpoints, user: s.user, doas: s.proxyUser, timeoutMs: s.callTimeoutMs });
-    this.clock = new ZoneClock(s.time.timeZone);
   }
 
   override async start(): Promise<void> {
     await super.start();
     this.abort = new AbortController();
-    const host = await hostInfo();
-    const t: Templates = {
-      path: new PathTemplate(this.s.path, host),
-      prefix: new PathTemplate(this.s.filePrefix, host),
-      fallback: this.s.fallbackPath === undefined ? undefined : new PathTemplate(this.s.fallbackPath, host),
-    };
-    this.templates = t;
+    const router = new Router(this.s, await hostInfo(), this.ctx.name, this.ctx.logger);
+    this.router = router;
     const { logger } = this.ctx;
-    const targets = [t.path, ...(t.fallback ? [t.fallback] : [])].map((dir) => ({ dir, prefix: t.prefix, inUsePrefix: this.s.inUsePrefix, inUseSuffix: this.s.inUseSuffix, fileSuffix: this.s.fileSuffix }));
     // In the background: recovered files never collide with new ones, whose counters are new.
     this.recovery = (async () => {
-      for (const target of targets) await recoverOrphans(this.fs, target, (p) => this.live.has(p), logger, this.abort.signal);
+      for (const target of router.recoveryTargets()) await recoverOrphans(this.fs, target, (p) => this.live.has(p), logger, this.abort.signal);
     })().catch((err: unknown) => logger.warn({ err }, `Could not look for in-use files left under "${this.s.path}" by an earlier run; they are looked for again at the next start.`));
     logger.info({ endpoints: this.s.endpoints, path: this.s.path }, `HDFS sink writing to "${this.s.path}" through WebHDFS at ${this.s.endpoints.join(', ')}.`);
   }
@@ -113,7 +87,6 @@ export class HdfsSink extends BatchingSink {
     await super.stop();
     await this.chain;
     this.abort.abort();
-    await this.recovery;
     const open = [...this.buckets.values()];
     this.buckets.clear();
     for (const b of open) {
@@ -121,6 +94,7 @@ export class HdfsSink extends BatchingSink {
       clearTimeout(b.idleTimer);
       if (b.file) this.finish(b.file);
     }
+    await this.recovery;
     await Promise.all(this.closing);
     this.fs.close();
   }
@@ -151,9 +125,9 @@ export class HdfsSink extends BatchingSink {
     const segments = new Map<HdfsFile, Segment>();
     const now = Date.now();
     for (const p of group) {
-      let keys: { dir: string; prefix: string }[];
+      let keys: BucketKey[];
       try {
-        keys = p.events.map((e) => this.route(e, now));
+        keys = p.events.map((e) => this.router!.route(e, now));
       } catch (err) {
         failed.set(p, err);
         continue;
@@ -168,42 +142,7 @@ export class HdfsSink extends BatchingSink {
     }
   }
 
-  private route(e: Event, now: number): { dir: string; prefix: string } {
-    const t = this.templates!;
-    let dir = t.path;
-    const needsTime = t.path.usesTime || t.prefix.usesTime;
-    let ms = now;
-    let raw = this.s.time.useLocalTimeStamp ? String(now) : e.headers['timestamp'];
-    if (needsTime) {
-      try {
-        ms = eventTime(e.headers, this.s.time, this.clock, now);
-      } catch (err) {
-        if (!(err instanceof MissingTimestamp)) throw err;
-        this.missingTimestamp(err.message);
-        dir = t.fallback!;
-        raw = String(now);
-        ms = this.s.time.round ? this.clock.roundDown(now, this.s.time.round.unit, this.s.time.round.value) : now;
-      }
-    }
-    return { dir: dir.render(e.headers, ms, this.clock, raw), prefix: t.prefix.render(e.headers, ms, this.clock, raw) };
-  }
-
-  private missingTimestamp(why: string): void {
-    this.missingTimestamps++;
-    const fallback = this.s.fallbackPath;
-    if (fallback === undefined) {
-      throw new SluiceError(
-        'SLUICE_DELIVERY_FAILED',
-        `HDFS sink "${this.ctx.name}": an event's "timestamp" header is ${why}, and hdfs.path "${this.s.path}" or hdfs.filePrefix uses time escapes. Set hdfs.useLocalTimeStamp = true, add a timestamp interceptor, or set hdfs.fallbackPath; the transaction stays in the channel.`,
-        { header: 'timestamp', sink: this.ctx.name },
-      );
-    }
-    if ((this.missingTimestamps & (this.missingTimestamps - 1)) === 0) {
-      this.ctx.logger.warn({ count: this.missingTimestamps, fallbackPath: fallback }, `HDFS sink "${this.ctx.name}": ${this.missingTimestamps} event(s) so far had no usable "timestamp" header (this one: ${why}); they go to hdfs.fallbackPath "${fallback}".`);
-    }
-  }
-
-  private bucket(key: { dir: string; prefix: string }, segments: Map<HdfsFile, Segment>): Bucket {
+  private bucket(key: BucketKey, segments: Map<HdfsFile, Segment>): Bucket {
     const id = `${key.dir}/${key.prefix}`;
     let b = this.buckets.get(id);
     if (b) this.buckets.delete(id);
