@@ -1,8 +1,8 @@
 /**
  * The spooldir option table (Flume's SpoolDirectorySourceConfigurationConstants, same keys and
- * defaults) and what it resolves to: absolute directories, compiled patterns, charsets and the
- * deserializer factory. Values the table cannot check (Java regexes, charset names) are checked here
- * and refused with a configuration error naming the key.
+ * defaults) and what it resolves to: absolute directories, charsets and the deserializer factory.
+ * Charset names, which the table cannot check, are checked here and refused with a configuration
+ * error naming the key.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { type OptionsOf, opt } from '../../config/schema.ts';
@@ -28,8 +28,8 @@ export const spoolDirOptions = {
   fileHeaderKey: opt.string('Name of the absolute-path header.', { default: 'file' }),
   basenameHeader: opt.bool('Add a header with the file name.', { default: false }),
   basenameHeaderKey: opt.string('Name of the file-name header.', { default: 'basename' }),
-  includePattern: opt.string('Java regex a file name must match as a whole to be read.', { default: '^.*$' }),
-  ignorePattern: opt.string('Java regex (whole name) of files and, when recursive, sub-directories to skip; wins over includePattern.', { default: '^$' }),
+  includePattern: opt.regex('Java regex a file name must match as a whole to be read.', { default: '^.*$', fullMatch: true }),
+  ignorePattern: opt.regex('Java regex (whole name) of files and, when recursive, sub-directories to skip; wins over includePattern.', { default: '^$', fullMatch: true }),
   consumeOrder: opt.enum('Which file next: `oldest` or `youngest` by modification time (ties: smaller name), or `random`.', ['oldest', 'youngest', 'random'], { default: 'oldest' }),
   pollDelay: opt.int('Milliseconds between directory scans when there is nothing to read.', { default: 500, min: 1 }),
   recursiveDirectorySearch: opt.bool('Also read files in sub-directories (names starting with `.` are skipped).', { default: false }),
@@ -65,15 +65,6 @@ export interface SpoolDirConfig {
   /** Builds the headers of each event of one file. */
   headers: (path: string, basename: string) => () => Headers;
   deserializer: (size: number) => DeserializerFactory;
-}
-
-/** A Java regex matched against a whole name, as Matcher.matches() does. */
-function wholeMatch(key: string, pattern: string): RegExp {
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch (err) {
-    throw new ConfigError('SLUICE_CONFIG_BAD_VALUE', `expected a regular expression (${(err as Error).message})`, { key, value: pattern });
-  }
 }
 
 function charset<C>(key: string, name: string, find: (n: string) => C | undefined): C {
@@ -113,8 +104,8 @@ export function resolveOptions(o: SpoolDirOptions, maxBatch: number): SpoolDirCo
     trackerDir: isAbsolute(o.trackerDir) ? o.trackerDir : resolve(spoolDir, o.trackerDir),
     suffix: o.fileSuffix,
     retire: o.deletePolicy === 'immediate' ? 'delete' : o.trackingPolicy,
-    include: wholeMatch('includePattern', o.includePattern),
-    ignore: wholeMatch('ignorePattern', o.ignorePattern),
+    include: o.includePattern,
+    ignore: o.ignorePattern,
     order: o.consumeOrder,
     pollDelayMs: o.pollDelay,
     recursive: o.recursiveDirectorySearch,
