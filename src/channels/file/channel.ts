@@ -244,7 +244,8 @@ export class FileChannel implements Channel {
     const deadline = Date.now() + this.config.keepAliveMs;
     while (this.used + n > this.config.capacity) {
       const left = deadline - Date.now();
-      if (left <= 0 || !this.running) {
+      if (!this.running) throw this.closed();
+      if (left <= 0) {
         throw new SluiceError('SLUICE_CHANNEL_FULL', `Channel "${this.name}" is full (${this.used} of ${this.config.capacity} events); the source should retry later.`);
       }
       await this.room.wait(left);

@@ -51,6 +51,7 @@ export class DataLog {
   private idleWaiters: Array<() => void> = [];
   private syncWaiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private failure: SluiceError | undefined;
+  private closing = false;
   private readonly readers = new Map<number, Promise<FileHandle>>();
   /** End of the last applied group: everything before it is in memory, nothing after it. */
   applied: LogPosition = { fileId: 0, offset: 0 };
@@ -70,6 +71,7 @@ export class DataLog {
   /** Queues a record; resolves once it is durable (or written, without fsyncPerTransaction) and applied. */
   append(record: Buffer, put: boolean, apply: Entry['apply']): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new SluiceError('SLUICE_CHANNEL_CLOSED', `Channel "${this.o.channel}" is stopped.`));
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ record, put, apply, resolve, reject });
       this.schedule();
@@ -131,6 +133,7 @@ export class DataLog {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.idle();
     if (this.dirty && !this.failure) await this.handle?.datasync();
     await this.handle?.close();

@@ -72,6 +72,26 @@ describe('file channel', () => {
     await ch.stop();
   });
 
+  test('commits racing stop() either commit or fail with SLUICE_CHANNEL_CLOSED, and a restart agrees with them', async () => {
+    const d = dir();
+    const ch = makeChannel(d);
+    await ch.start();
+    const puts = Array.from({ length: 10 }, (_, i) => put(ch, events(10, i * 10)).then(
+      () => range(i * 10, i * 10 + 10),
+      (e) => {
+        assert.ok(isSluiceError(e, 'SLUICE_CHANNEL_CLOSED'), String(e));
+        return [];
+      },
+    ));
+    await ch.stop();
+    const committed = (await Promise.all(puts)).flat();
+    await assert.rejects(put(ch, events(1)), (e) => isSluiceError(e, 'SLUICE_CHANNEL_CLOSED'));
+    const again = makeChannel(d);
+    await again.start();
+    assert.deepEqual((await drainAll(again)).sort(), committed.sort());
+    await again.stop();
+  });
+
   test('a take rollback returns the events to the head in their original order', async () => {
     const ch = makeChannel(dir());
     await ch.start();
