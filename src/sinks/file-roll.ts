@@ -94,6 +94,8 @@ class FileRollSink extends BatchingSink {
     } catch (err) {
       throw new SluiceError('SLUICE_CONFIG_BAD_VALUE', `sink.directory "${this.o.directory}" cannot be created: ${(err as Error).message}`, { cause: err });
     }
+    // A codec that cannot be loaded fails the start, not every batch after it.
+    createSerializer(this.o.serializer);
     await super.start();
     this.stopped = false;
     if (this.o.rollIntervalMs > 0) {
