@@ -4,7 +4,7 @@
 // avro_event file_roll sink; the events (headers and bodies, per input file, in order) must be the same.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -185,3 +185,60 @@ p.sinks.avro.sink.batchSize = 300
   const records = await eventsByFile(join(dir, 'sluice', 'avro-out'));
   assert.ok([...records.values()].flat().every((e) => e.startsWith('{"flume.avro.schema.hash":"8a878e615f1bfc26"}')), 'the schema hash header of the Event schema');
 });
+
+test('Sluice takes over a spooling directory from a killed Flume agent at the position Flume committed', { timeout: 10 * 60_000 }, async () => {
+  const dir = makePeerDir('spooldir-takeover');
+  const spool = join(dir, 'spool');
+  mkdirSync(spool);
+  const all = Array.from({ length: 100_000 }, (_, i) => `line ${String(i).padStart(6, '0')}`);
+  const content = `${all.join('\n')}\n`;
+  writeFileSync(join(spool, 'handover.log'), content);
+  const props = (agent: string, out: string) => `
+${agent}.sources = r
+${agent}.channels = c
+${agent}.sinks = k
+${agent}.sources.r.type = spooldir
+${agent}.sources.r.spoolDir = ${spool}
+${agent}.sources.r.channels = c
+${agent}.channels.c.type = memory
+${agent}.channels.c.capacity = 100000
+${agent}.channels.c.transactionCapacity = 1000
+${agent}.sinks.k.type = file_roll
+${agent}.sinks.k.channel = c
+${agent}.sinks.k.sink.directory = ${out}
+${agent}.sinks.k.sink.rollInterval = 0
+${agent}.sinks.k.sink.batchSize = 1
+`;
+  const flumeOut = join(dir, 'flume-out');
+  mkdirSync(flumeOut);
+  const flume = await startFlume(props('f', flumeOut), 'f', { dir: join(dir, 'flume-home') });
+  const meta = join(spool, '.flumespool', '.flumespool-main.meta');
+  await waitFor('Flume committed a position past 100 kB', async () => ((await flumeOffset(meta)) ?? 0) > 100_000, 120_000);
+  await flume.kill();
+  const offset = (await flumeOffset(meta))!;
+  const next = content.slice(0, offset).split('\n').length - 1;
+  assert.equal(content[offset - 1], '\n', 'Flume commits whole lines');
+
+  const sluiceOut = join(dir, 'sluice-out');
+  await runSluice(props('s', sluiceOut), 's', () => allCompleted(spool));
+  const got = readdirSync(sluiceOut).flatMap((f) => readFileSync(join(sluiceOut, f), 'utf8').split('\n').filter(Boolean));
+  assert.deepEqual(got, all.slice(next), `Sluice reads exactly from Flume's position (line ${next}) to the end`);
+  const flumeLines = new Set(readdirSync(flumeOut).flatMap((f) => readFileSync(join(flumeOut, f), 'utf8').split('\n').filter(Boolean)));
+  console.log(`Flume wrote ${flumeLines.size} lines before the kill and had committed up to line ${next}: its memory channel lost ${next - flumeLines.size}.`);
+});
+
+/** The last offset in Flume's position file, once it has one. */
+async function flumeOffset(meta: string): Promise<number | undefined> {
+  if (!existsSync(meta)) return undefined;
+  let offset: number | undefined;
+  const decoder = avro.createFileDecoder(meta);
+  decoder.on('data', (r: { offset: number }) => {
+    offset = r.offset;
+  });
+  try {
+    await once(decoder, 'end');
+  } catch {
+    return undefined;
+  }
+  return offset;
+}

@@ -10,8 +10,8 @@
  * Roles: options.ts (keys and their resolution), source.ts (the read loop and retries), in-flight.ts
  * (acknowledgements, the read-ahead bound, retiring files), discovery.ts (which file next, when to
  * scan), spooled-file.ts (one file in flight), tracker.ts (positions), retire.ts (what happens to a
- * finished file), quarantine.ts (files given up on), chunks.ts, line-reader.ts, avro-reader.ts,
- * blob-reader.ts and charset.ts (reading).
+ * finished file), quarantine.ts (files given up on), flume-meta.ts (taking over Flume's position),
+ * chunks.ts, line-reader.ts, avro-reader.ts, blob-reader.ts and charset.ts (reading).
  */
 import { defineSource } from '../../core/component.ts';
 import { resolveOptions, spoolDirOptions } from './options.ts';

@@ -64,6 +64,7 @@ export interface SpoolDirConfig {
   batchSize: number;
   /** Builds the headers of each event of one file. */
   headers: (path: string, basename: string) => () => Headers;
+  kind: DeserializerKind;
   deserializer: (size: number) => DeserializerFactory;
 }
 
@@ -84,8 +85,14 @@ function headerFactory(o: SpoolDirOptions): SpoolDirConfig['headers'] {
   };
 }
 
-function deserializerFactory(o: SpoolDirOptions): SpoolDirConfig['deserializer'] {
-  const kind = o.deserializer === LINE ? 'LINE' : o.deserializer === AVRO ? 'AVRO' : o.deserializer === BLOB ? 'BLOB' : o.deserializer;
+export type DeserializerKind = 'LINE' | 'AVRO' | 'BLOB';
+
+function deserializerKind(o: SpoolDirOptions): DeserializerKind {
+  const d = o.deserializer;
+  return d === LINE ? 'LINE' : d === AVRO ? 'AVRO' : d === BLOB ? 'BLOB' : d;
+}
+
+function deserializerFactory(o: SpoolDirOptions, kind: DeserializerKind): SpoolDirConfig['deserializer'] {
   if (kind === 'AVRO') return () => (ctx) => new AvroFileReader(ctx, o['deserializer.schemaType']).init();
   if (kind === 'BLOB') return (size) => async (ctx) => new BlobReader(ctx, o['deserializer.maxBlobLength'], size);
   const line = {
@@ -99,6 +106,7 @@ function deserializerFactory(o: SpoolDirOptions): SpoolDirConfig['deserializer']
 
 export function resolveOptions(o: SpoolDirOptions, maxBatch: number): SpoolDirConfig {
   const spoolDir = resolve(o.spoolDir);
+  const kind = deserializerKind(o);
   return {
     spoolDir,
     trackerDir: isAbsolute(o.trackerDir) ? o.trackerDir : resolve(spoolDir, o.trackerDir),
@@ -112,6 +120,7 @@ export function resolveOptions(o: SpoolDirOptions, maxBatch: number): SpoolDirCo
     maxBackoffMs: o.maxBackoff,
     batchSize: Math.min(o.batchSize, maxBatch),
     headers: headerFactory(o),
-    deserializer: deserializerFactory(o),
+    kind,
+    deserializer: deserializerFactory(o, kind),
   };
 }

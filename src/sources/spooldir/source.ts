@@ -19,6 +19,7 @@ import { sleep } from '../../core/lifecycle.ts';
 import { SluiceError } from '../../errors.ts';
 import { type Position, START } from './deserializer.ts';
 import { type Candidate, Discovery, ScanTimer } from './discovery.ts';
+import { importFlumeMeta } from './flume-meta.ts';
 import { InFlight } from './in-flight.ts';
 import type { SpoolDirConfig } from './options.ts';
 import { Quarantine } from './quarantine.ts';
@@ -103,6 +104,7 @@ export class SpoolDirSource implements Source {
       if (!(await stat(spoolDir)).isDirectory()) throw new Error('it is not a directory');
       if (this.cfg.retire !== 'tracker_dir') await access(spoolDir, constants.W_OK);
       await this.store.init();
+      await importFlumeMeta(this.cfg.trackerDir, spoolDir, this.cfg.kind === 'AVRO', this.store, this.ctx.logger);
       for (const p of await this.store.all()) {
         if (!(await stat(join(spoolDir, p.file)).catch(() => undefined))) await this.store.remove(p.file);
       }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import avro from 'avsc';
 import { test } from 'node:test';
 import { ChunkedFile } from '../../../src/sources/spooldir/chunks.ts';
 import { PositionStore } from '../../../src/sources/spooldir/tracker.ts';
-import { startAgent, tempDir, text, until } from './helpers.ts';
+import { avroContainer, startAgent, tempDir, text, until } from './helpers.ts';
 
 function lines(prefix: string, n: number): string {
   return Array.from({ length: n }, (_, i) => `${prefix}-${i}\n`).join('');
@@ -195,4 +196,20 @@ test('a missing spoolDir does not fail the start: the source waits for it', asyn
   writeFileSync(join(dir, 'x.log'), 'x\n');
   assert.deepEqual(text(await t.takeN(1, 8000)), ['x']);
   assert.ok(readdirSync(dir).includes('.flumespool'));
+});
+
+test('a position left by Flume in .flumespool-main.meta is taken over, then set aside', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'taken.log'), lines('t', 100));
+  const metaType = avro.Type.forSchema({ type: 'record', name: 'TransferStateFileMeta', namespace: 'org.apache.flume.serialization', fields: [{ name: 'offset', type: 'long' }] });
+  mkdirSync(join(dir, '.flumespool'));
+  const meta = join(dir, '.flumespool', '.flumespool-main.meta');
+  const at = Buffer.byteLength(lines('t', 40));
+  writeFileSync(meta, await avroContainer(metaType, [{ offset: 7 }, { offset: at }], { metadata: { file: Buffer.from(join(dir, 'taken.log')) } }));
+  const t = await startAgent({ spoolDir: dir, pollDelay: 50 });
+  const got = text(await t.takeN(60));
+  assert.equal(got[0], 't-40');
+  assert.equal(got.length, 60);
+  assert.deepEqual(await t.take(10, 300), [], 'nothing before Flume\'s position is read again');
+  assert.ok(existsSync(`${meta}.imported`) && !existsSync(meta));
 });

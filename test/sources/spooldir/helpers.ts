@@ -143,8 +143,14 @@ export async function until(what: string, check: () => boolean | Promise<boolean
 export const text = (events: readonly Event[]): string[] => events.map((e) => e.body.toString());
 
 /** An Avro object container file of `records`, as bytes. */
-export async function avroContainer(type: avro.Type, records: unknown[], o: { codec?: 'null' | 'deflate'; blockSize?: number } = {}): Promise<Buffer> {
-  const enc = new avro.streams.BlockEncoder(type, { codec: o.codec ?? 'null', blockSize: o.blockSize ?? 65536 });
+export async function avroContainer(
+  type: avro.Type,
+  records: unknown[],
+  o: { codec?: 'null' | 'deflate'; blockSize?: number; metadata?: Record<string, Buffer> } = {},
+): Promise<Buffer> {
+  // avsc's typings leave out `metadata`, which its BlockEncoder writes into the header.
+  const opts = { codec: o.codec ?? 'null', blockSize: o.blockSize ?? 65536, metadata: o.metadata } as ConstructorParameters<typeof avro.streams.BlockEncoder>[1];
+  const enc = new avro.streams.BlockEncoder(type, opts);
   const chunks: Buffer[] = [];
   enc.on('data', (c: Buffer) => chunks.push(c));
   const done = once(enc, 'end');
