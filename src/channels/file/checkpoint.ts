@@ -1,18 +1,17 @@
 /**
  * Checkpoints: the queue (every piece, including those held by open takes) and the log position it
- * reflects, so a restart reads the checkpoint and replays only the data written after it. Written to a
- * temporary file, synced, renamed over the previous one and the directory synced, so a crash leaves
- * either the old or the new checkpoint whole. With `useDualCheckpoints` a copy goes to
- * `backupCheckpointDir`, used when the main one is missing or damaged.
+ * reflects, so a restart reads the checkpoint and replays only the data written after it. Replaced
+ * atomically (replaceFile), so a crash leaves either the old or the new checkpoint whole. With
+ * `useDualCheckpoints` a copy goes to `backupCheckpointDir`, used when the main one is missing or damaged.
  *
  *   "SLCP" u32 version, u32 fileId, u32 offset, u32 pieces,
  *   pieces × (u32 fileId, u32 record offset, u32 record size, u32 events, u32 start, u32 end), u32 crc
  */
 import { readFileSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { CHECKPOINT_FILE, syncDir } from './files.ts';
+import { replaceFile } from '../../core/durable-file.ts';
+import { CHECKPOINT_FILE } from './files.ts';
 import type { LogPosition } from './log.ts';
 import type { Piece } from './queue.ts';
 
@@ -52,17 +51,8 @@ export function encodeCheckpoint(position: LogPosition, pieces: readonly Piece[]
   return { data, oldestFile };
 }
 
-export async function writeCheckpoint(dir: string, data: Buffer): Promise<void> {
-  const tmp = join(dir, `${CHECKPOINT_FILE}.tmp`);
-  const h = await open(tmp, 'w');
-  try {
-    await h.writeFile(data);
-    await h.datasync();
-  } finally {
-    await h.close();
-  }
-  await rename(tmp, join(dir, CHECKPOINT_FILE));
-  await syncDir(dir);
+export function writeCheckpoint(dir: string, data: Buffer): Promise<void> {
+  return replaceFile(join(dir, CHECKPOINT_FILE), data);
 }
 
 /** The checkpoint in `dir`, or why there is none usable. */

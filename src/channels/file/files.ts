@@ -4,7 +4,6 @@
  * instead of being started empty beside the events it holds.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError } from '../../errors.ts';
 
@@ -15,16 +14,6 @@ const FLUME_CHECKPOINT_FILES = ['checkpoint.meta', 'inflightputs', 'inflighttake
 
 export function dataFileName(fileId: number): string {
   return `sluice-log-${fileId}`;
-}
-
-/** Makes a directory's entries (a created, renamed or truncated file) durable. */
-export async function syncDir(dir: string): Promise<void> {
-  const h = await open(dir, 'r');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
 }
 
 function flumeData(channel: string, dir: string, file: string): SluiceError {

@@ -9,10 +9,11 @@
  */
 import { open, type FileHandle, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fsyncDir } from '../../core/durable-file.ts';
 import type { Logger } from '../../core/logger.ts';
 import { SluiceError } from '../../errors.ts';
+import { dataFileName } from './files.ts';
 import { encodeFileHeader, encodeFrameHeader, FILE_HEADER_SIZE, FRAME_HEADER_SIZE } from './format.ts';
-import { dataFileName, syncDir } from './files.ts';
 
 interface Entry {
   record: Buffer;
@@ -255,7 +256,7 @@ export class DataLog {
     try {
       await writeAll(h, [encodeFileHeader(fileId)], 0);
       await h.datasync();
-      await syncDir(dir);
+      await fsyncDir(dir);
     } catch (err) {
       await h.close();
       await unlink(path).catch(() => undefined);
