@@ -49,7 +49,8 @@ export function encodeSegment(file: HdfsFile, events: readonly Event[], s: HdfsS
 export async function writeSegment(fs: WebHdfs, file: HdfsFile, data: Buffer): Promise<void> {
   try {
     if (!file.created) {
-      await fs.create(file.tmpPath, [], true);
+      // Never over another file: a name already taken (an orphan, say) fails the write, retried in the next file.
+      await fs.create(file.tmpPath, [], false);
       await fs.setXAttr(file.tmpPath, LENGTH_XATTR, '0', false);
       file.created = true;
     }

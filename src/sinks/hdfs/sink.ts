@@ -61,6 +61,7 @@ export class HdfsSink extends BatchingSink {
   private readonly live = new Set<string>();
   private abort = new AbortController();
   private recovery: Promise<unknown> = Promise.resolve();
+  private lastCounter = 0;
 
   constructor(
     ctx: SinkContext,
@@ -146,7 +147,8 @@ export class HdfsSink extends BatchingSink {
     const id = `${key.dir}/${key.prefix}`;
     let b = this.buckets.get(id);
     if (b) this.buckets.delete(id);
-    else b = { key: id, dir: key.dir, prefix: key.prefix, counter: Date.now(), file: undefined };
+    // Counters only grow within the sink, so a bucket re-created after a timed close cannot reuse a name.
+    else b = { key: id, dir: key.dir, prefix: key.prefix, counter: Math.max(Date.now(), this.lastCounter), file: undefined };
     this.buckets.set(id, b);
     if (this.buckets.size > this.s.maxOpenFiles) {
       const [eldestKey, eldest] = this.buckets.entries().next().value!;
@@ -196,6 +198,7 @@ export class HdfsSink extends BatchingSink {
 
   private open(b: Bucket): HdfsFile {
     b.counter++;
+    this.lastCounter = Math.max(this.lastCounter, b.counter);
     const name = `${b.prefix}.${b.counter}${this.s.fileSuffix}`;
     const s = this.s;
     const serializer = s.fileType === 'SequenceFile' ? new SequenceFileSerializer(s.writeFormat, s.codec) : createSerializer(s.serializer);
