@@ -9,6 +9,7 @@ import { SluiceError } from '../errors.ts';
 import { buildTopology, type Topology } from './build.ts';
 import type { PlanDiff } from './plan-diff.ts';
 import { applyPlan } from './reload.ts';
+import { Taps } from './tap.ts';
 
 export interface AgentOptions {
   logger: Logger;
@@ -18,6 +19,8 @@ export interface AgentOptions {
 
 export class Agent {
   readonly metrics = new MetricsRegistry();
+  /** Samplers `agent tap` attaches; re-bound whenever the running objects change. */
+  readonly taps = new Taps();
   private topology: Topology | undefined;
   private readonly logger: Logger;
   /** Components a reload could not start, retried by the next reload. */
@@ -58,6 +61,7 @@ export class Agent {
       await this.stop(0).catch(() => undefined);
       throw new SluiceError('SLUICE_AGENT_START', `Agent "${this.plan.agent}" could not start: ${(err as Error).message}`, { cause: err });
     }
+    this.taps.bind(t);
     this.logger.info({ agent: this.plan.agent, sources: t.sources.length, channels: t.channels.size, sinkGroups: t.runners.length }, 'Agent started.');
   }
 
@@ -69,6 +73,7 @@ export class Agent {
     this.plan = next;
     this.topology = r.topology;
     this.failed = r.failed;
+    this.taps.bind(r.topology);
     return r.diff;
   }
 
@@ -76,6 +81,7 @@ export class Agent {
     const t = this.topology;
     if (!t) return;
     this.topology = undefined;
+    this.taps.bind(undefined);
     for (const s of t.sources) {
       await s.source.stop().catch((err) => this.logger.error({ err, source: s.name }, 'Source failed to stop cleanly.'));
       s.processor.close();

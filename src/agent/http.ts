@@ -1,11 +1,13 @@
 /**
  * The monitoring server: Flume's JSON shape on /metrics (so Flume dashboards keep working),
- * Prometheus text on /prometheus (prom-client), and /health.
+ * Prometheus text on /prometheus (prom-client), and /health. With `taps` (the --admin flag), /tap
+ * streams samples of events (tap.ts); it is off by default because it shows event contents.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Gauge, Registry } from 'prom-client';
 import type { MetricsRegistry } from '../core/metrics.ts';
+import { serveTap, type Taps } from './tap.ts';
 
 export interface MonitoringServer {
   port: number;
@@ -35,10 +37,11 @@ function prometheusRegistry(metrics: () => MetricsRegistry | undefined): Registr
   return Object.assign(registry, { refresh });
 }
 
-export async function startMonitoring(port: number, host: string, metrics: () => MetricsRegistry | undefined): Promise<MonitoringServer> {
+export async function startMonitoring(port: number, host: string, metrics: () => MetricsRegistry | undefined, taps?: Taps): Promise<MonitoringServer> {
   const prom = prometheusRegistry(metrics) as Registry & { refresh(): void };
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!.toLowerCase();
+    const [rawPath, query] = (req.url ?? '/').split('?');
+    const path = rawPath!.toLowerCase();
     if (req.method !== 'GET') {
       res.writeHead(req.method === 'TRACE' || req.method === 'OPTIONS' ? 403 : 404).end();
       return;
@@ -52,6 +55,9 @@ export async function startMonitoring(port: number, host: string, metrics: () =>
     } else if (path === '/health') {
       const up = metrics() !== undefined;
       res.writeHead(up ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: up ? 'ok' : 'stopped' }));
+    } else if (path === '/tap') {
+      if (taps) serveTap(new URLSearchParams(query), res, taps);
+      else res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'SLUICE_AGENT_TAP', error: 'Tapping is off: start the agent with --admin to serve /tap.' }));
     } else if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<a href="./metrics">metrics</a> <a href="./prometheus">prometheus</a>');
     } else {
@@ -64,6 +70,11 @@ export async function startMonitoring(port: number, host: string, metrics: () =>
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        // Tap streams stay open until their reader leaves; shutting down must not wait for that.
+        server.closeAllConnections();
+      }),
   };
 }

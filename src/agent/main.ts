@@ -1,29 +1,36 @@
 /**
  * What the `agent` command does: load and check the configuration, start the agent and the monitoring
- * server, and stop cleanly on SIGTERM/SIGINT (sinks drain for a bounded time; a second signal exits
- * at once).
+ * server, reload the configuration when its file changes or on SIGHUP, and stop cleanly on
+ * SIGTERM/SIGINT (sinks drain for a bounded time; a second signal exits at once).
  */
-import { loadConfig } from '../config/load.ts';
+import { loadConfigAsync } from '../config/load.ts';
 import type { AgentPlan } from '../config/plan.ts';
-import { createLogger, type Logger } from '../core/logger.ts';
+import { createLogger, type LogFormat, type Logger } from '../core/logger.ts';
 import { ConfigErrors } from '../errors.ts';
 import { Agent } from './agent.ts';
+import { type GraphFormat, renderGraph } from './graph.ts';
 import { startMonitoring } from './http.ts';
+import { ConfigReloader } from './reload.ts';
 
 export interface RunOptions {
   files: string[];
   agent: string;
   logLevel: string;
+  logFormat: LogFormat;
   /** -Dkey=value flags, as given to flume-ng (flume.monitoring.type/port among them). */
   sys: Record<string, string>;
   metricsPort?: number;
   metricsHost?: string;
   drainMs: number;
+  /** Watch the configuration files and apply changes (flume-ng's --no-reload-conf turns it off). */
+  reload: boolean;
+  /** Serve /tap (samples of event contents) on the monitoring server. */
+  admin: boolean;
 }
 
-export function load(o: RunOptions, logger: Logger): AgentPlan | undefined {
+export async function load(o: RunOptions, logger: Logger): Promise<AgentPlan | undefined> {
   try {
-    return loadConfig({ files: o.files, agent: o.agent, sys: o.sys });
+    return await loadConfigAsync({ files: o.files, agent: o.agent, sys: o.sys });
   } catch (err) {
     if (err instanceof ConfigErrors) {
       logger.error({ code: err.code, errors: err.errors.map((e) => ({ code: e.code, file: e.file, line: e.line, key: e.key, message: e.message })) }, 'Refusing to start: the configuration has errors.');
@@ -41,14 +48,18 @@ function monitoringPort(o: RunOptions): number | undefined {
 }
 
 export async function run(o: RunOptions): Promise<number> {
-  const logger = createLogger(o.logLevel);
-  const plan = load(o, logger);
+  const logger = createLogger(o.logLevel, 2, o.logFormat);
+  const plan = await load(o, logger);
   if (!plan) return 1;
   const agent = new Agent(plan, { logger, drainMs: o.drainMs });
   const port = monitoringPort(o);
-  const monitor = port === undefined ? undefined : await startMonitoring(port, o.metricsHost ?? '0.0.0.0', () => (agent.running ? agent.metrics : undefined));
-  if (monitor) logger.info({ port: monitor.port }, 'Monitoring on /metrics, /prometheus and /health.');
+  const monitor = port === undefined ? undefined : await startMonitoring(port, o.metricsHost ?? '0.0.0.0', () => (agent.running ? agent.metrics : undefined), o.admin ? agent.taps : undefined);
+  if (monitor) logger.info({ port: monitor.port, tap: o.admin }, `Monitoring on /metrics, /prometheus and /health${o.admin ? ', and /tap' : ''}.`);
+  else if (o.admin) logger.warn('--admin has no effect without a monitoring server (--metrics-port or -Dflume.monitoring.type=http).');
   await agent.start();
+  const reloader = new ConfigReloader(agent, logger, { load: () => loadConfigAsync({ files: o.files, agent: o.agent, sys: o.sys }), files: o.files, watchFiles: o.reload });
+  await reloader.start();
+  logger.info({ files: o.files, watch: o.reload }, o.reload ? 'Reloading the configuration when its file changes or on SIGHUP.' : 'Reloading the configuration on SIGHUP only.');
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -59,8 +70,9 @@ export async function run(o: RunOptions): Promise<number> {
       }
       stopping = true;
       logger.info({ signal, drainMs: o.drainMs }, 'Stopping: sources first, then sinks drain.');
-      void agent
-        .stop(o.drainMs)
+      void reloader
+        .close()
+        .then(() => agent.stop(o.drainMs))
         .then(() => monitor?.close())
         .then(() => resolve(0));
     };
@@ -69,9 +81,9 @@ export async function run(o: RunOptions): Promise<number> {
   });
 }
 
-export function validate(o: RunOptions): number {
-  const logger = createLogger(o.logLevel);
-  const plan = load(o, logger);
+export async function validate(o: RunOptions): Promise<number> {
+  const logger = createLogger(o.logLevel, 2, o.logFormat);
+  const plan = await load(o, logger);
   if (!plan) return 1;
   for (const w of plan.warnings) process.stdout.write(`warning [${w.code}] ${w.message}\n`);
   process.stdout.write(describePlan(plan));
@@ -93,4 +105,11 @@ export function describePlan(plan: AgentPlan): string {
     lines.push(`  ${g.implicit ? 'sink' : `sinkgroup ${g.name} (${g.processor}):`} ${members.join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+export async function graph(o: RunOptions, format: GraphFormat): Promise<number> {
+  const plan = await load(o, createLogger(o.logLevel, 2, o.logFormat));
+  if (!plan) return 1;
+  process.stdout.write(renderGraph(plan, format));
+  return 0;
 }

@@ -71,7 +71,7 @@ async function until(what: string, fn: () => boolean, ms = 5000): Promise<void> 
 
 const metric = (a: Agent, key: string, attr: string) => a.metrics.toFlumeJson()[key]?.[attr];
 
-describe('hot reload', () => {
+describe('hot reload', { timeout: 60_000 }, () => {
   test('a file with errors changes nothing: every error is logged and the old topology keeps running', async () => {
     const { agent, reloader, logs, rewrite } = await running(twoFlows());
     const before = agent.current;

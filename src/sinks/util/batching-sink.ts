@@ -28,6 +28,8 @@ export const IDLE_WAIT_MS = 1000;
 export abstract class BatchingSink implements Sink {
   private readonly inFlight = new Set<Promise<void>>();
   private failure: unknown;
+  /** Set only while `agent tap` watches this sink: called with each batch the destination confirmed. */
+  tap: ((events: Event[]) => void) | undefined;
 
   constructor(
     protected readonly ctx: SinkContext,
@@ -115,6 +117,7 @@ export abstract class BatchingSink implements Sink {
       throw err;
     }
     counter.drainSuccess += events.length;
+    if (this.tap) this.tap(events);
     return 'READY';
   }
 }
