@@ -123,6 +123,24 @@ describe('hdfs sink rolling', { timeout: 180_000 }, () => {
     assert.equal((await hdfs.readText(`/roll/idle/${names[0]}`)).trim().split('\n').length, 10);
     await r.sink.stop();
   });
+  test('closes the least recently used file once more than hdfs.maxOpenFiles are open', async () => {
+    const r = makeSink({ 'hdfs.path': '/lru/%{k}', 'hdfs.maxOpenFiles': '2', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0', 'hdfs.rollInterval': '0' });
+    await r.sink.start();
+    await put(r.channel, [...lines(0, 1, { k: 'a' }), ...lines(1, 1, { k: 'b' })]);
+    await drain(r, 2);
+    await put(r.channel, lines(2, 1, { k: 'c' }));
+    await drain(r, 3);
+    const closedA = async () => !(await files('/lru/a'))[0]!.endsWith('.tmp');
+    const deadline = Date.now() + 30_000;
+    while (!(await closedA())) {
+      assert.ok(Date.now() < deadline, 'the eldest bucket was never closed');
+      await delay(200);
+    }
+    assert.match((await files('/lru/b'))[0]!, /\.tmp$/);
+    assert.match((await files('/lru/c'))[0]!, /\.tmp$/);
+    await r.sink.stop();
+    assert.doesNotMatch((await files('/lru/c'))[0]!, /\.tmp$/);
+  });
 });
 
 describe('hdfs sink escapes', { timeout: 120_000 }, () => {
