@@ -9,7 +9,8 @@ import { dirname } from 'node:path';
 import { SluiceError } from '../../errors.ts';
 import type { Discovery } from './discovery.ts';
 import type { Retire } from './options.ts';
-import { describeChange, type FileIdentity, fsyncDir, identityOf, sameIdentity } from './tracker.ts';
+import { fsyncDir } from '../../core/durable-file.ts';
+import { describeChange, type FileIdentity, identityOf, sameIdentity } from './tracker.ts';
 
 export interface Finished {
   readonly path: string;

@@ -1,7 +1,7 @@
 /**
  * Read positions of the files being spooled: one small JSON file per spooled file in
  * `<trackerDir>/.sluice/`, holding the file's path relative to spoolDir, its identity (size, mtime,
- * inode) and the position of the first event not yet delivered. Written atomically (temp file, fsync,
+ * inode) and the position of the first event not yet delivered. Replaced atomically (temp file, sync,
  * rename, fsync of the directory), so a crash leaves the old or the new position, never a torn one.
  *
  * Flume keeps one Avro meta file (`.flumespool-main.meta`) for the single file it reads and loses the
@@ -11,8 +11,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { replaceFile } from '../../core/durable-file.ts';
 import type { Position } from './deserializer.ts';
 
 export interface FileIdentity {
@@ -42,29 +43,6 @@ export function describeChange(was: FileIdentity, now: FileIdentity): string {
   if (was.size !== now.size) parts.push(`size ${was.size} → ${now.size} bytes`);
   if (was.mtimeMs !== now.mtimeMs) parts.push(`modified ${new Date(was.mtimeMs).toISOString()} → ${new Date(now.mtimeMs).toISOString()}`);
   return parts.join(', ');
-}
-
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Replaces `path` with `data` so that a crash leaves either the old or the new content. */
-export async function writeAtomic(path: string, data: string): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  await fsyncDir(dirname(path));
 }
 
 export class PositionStore {
@@ -100,7 +78,7 @@ export class PositionStore {
   }
 
   save(p: TrackedPosition): Promise<void> {
-    return writeAtomic(this.pathOf(p.file), JSON.stringify(p));
+    return replaceFile(this.pathOf(p.file), JSON.stringify(p));
   }
 
   async remove(file: string): Promise<void> {
