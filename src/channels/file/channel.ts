@@ -27,7 +27,7 @@ interface Held {
 
 export class FileChannel implements Channel {
   readonly durable = true;
-  private readonly queue = new PieceQueue();
+  private queue = new PieceQueue();
   private readonly held = new Set<Held>();
   /** Events queued plus events held by open takes. */
   private used = 0;
@@ -75,6 +75,9 @@ export class FileChannel implements Channel {
       checkNotFlume(this.name, this.checkpointDirs, c.dataDirs);
       for (const dir of [...this.checkpointDirs, ...c.dataDirs]) this.locks.push(lockDir(dir, this.name, this.logger));
       const r = recover({ channel: this.name, dataDirs: c.dataDirs, checkpointDirs: this.checkpointDirs, logger: this.logger });
+      // A channel started again after stop() rebuilds its queue from disk like a new one.
+      this.queue = new PieceQueue();
+      this.held.clear();
       for (const p of r.pieces) this.queue.push(p);
       this.used = this.queue.count;
       this.log = new DataLog({ channel: this.name, dataDirs: c.dataDirs, maxFileSize: c.maxFileSize, fsyncPerTransaction: c.fsyncPerTransaction, logger: this.logger, onDiskFull: () => this.space.invalidate() }, r.files);

@@ -42,6 +42,9 @@ describe('file channel', () => {
     assert.equal(again.size(), 12);
     assert.deepEqual(await drainAll(again), range(3, 15));
     await again.stop();
+    await ch.start();
+    assert.equal(ch.size(), 0, 'a channel started again reads its state from disk, not from before stop()');
+    await ch.stop();
   });
 
   test('a rolled-back put is neither visible nor written', async () => {
