@@ -5,6 +5,10 @@
  * write and one fdatasync (group commit), a put transaction is one record and a take one list of
  * ranges, so the cost per event is a copy and a checksum, not a sync.
  *
+ * The queue index lives in memory (about 100 bytes per queued put batch, not per event); restart
+ * reads the last checkpoint (24 bytes per batch) and replays what was written after it, so it takes
+ * time in proportion to `checkpointInterval`, not to the backlog.
+ *
  * Deliberate deviations from Flume: Sluice's own file format (it refuses, by name, directories that
  * hold Flume's files); one data file is written at a time and new files rotate over `dataDirs`; takes
  * wait up to the sink's idle wait for data instead of returning at once; below `minimumRequiredSpace`
