@@ -193,7 +193,7 @@ test('Sluice takes over a spooling directory from a killed Flume agent at the po
   const all = Array.from({ length: 100_000 }, (_, i) => `line ${String(i).padStart(6, '0')}`);
   const content = `${all.join('\n')}\n`;
   writeFileSync(join(spool, 'handover.log'), content);
-  const props = (agent: string, out: string) => `
+  const props = (agent: string, out: string, sinkBatch: number) => `
 ${agent}.sources = r
 ${agent}.channels = c
 ${agent}.sinks = k
@@ -207,11 +207,12 @@ ${agent}.sinks.k.type = file_roll
 ${agent}.sinks.k.channel = c
 ${agent}.sinks.k.sink.directory = ${out}
 ${agent}.sinks.k.sink.rollInterval = 0
-${agent}.sinks.k.sink.batchSize = 1
+${agent}.sinks.k.sink.batchSize = ${sinkBatch}
 `;
   const flumeOut = join(dir, 'flume-out');
   mkdirSync(flumeOut);
-  const flume = await startFlume(props('f', flumeOut), 'f', { dir: join(dir, 'flume-home') });
+  // A slow sink keeps events in Flume's memory channel, as on a busy agent.
+  const flume = await startFlume(props('f', flumeOut, 1), 'f', { dir: join(dir, 'flume-home') });
   const meta = join(spool, '.flumespool', '.flumespool-main.meta');
   await waitFor('Flume committed a position past 100 kB', async () => ((await flumeOffset(meta)) ?? 0) > 100_000, 120_000);
   await flume.kill();
@@ -220,7 +221,7 @@ ${agent}.sinks.k.sink.batchSize = 1
   assert.equal(content[offset - 1], '\n', 'Flume commits whole lines');
 
   const sluiceOut = join(dir, 'sluice-out');
-  await runSluice(props('s', sluiceOut), 's', () => allCompleted(spool));
+  await runSluice(props('s', sluiceOut, 1000), 's', () => allCompleted(spool));
   const got = readdirSync(sluiceOut).flatMap((f) => readFileSync(join(sluiceOut, f), 'utf8').split('\n').filter(Boolean));
   assert.deepEqual(got, all.slice(next), `Sluice reads exactly from Flume's position (line ${next}) to the end`);
   const flumeLines = new Set(readdirSync(flumeOut).flatMap((f) => readFileSync(join(flumeOut, f), 'utf8').split('\n').filter(Boolean)));
