@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/file-channel.bench.ts [sluice events, default 2000000] [flume events, default 600000] [--no-flume]
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../src/agent/agent.ts';
@@ -72,6 +72,7 @@ async function sluice(batch: number, total: number): Promise<Result> {
     return { at: performance.now(), taken: Number(agent.metrics.toFlumeJson()['CHANNEL.c1']!['EventTakeSuccessCount']), cpu: (c.user + c.system) / 1e6 };
   });
   await agent.stop(0);
+  rmSync(dir, { recursive: true, force: true });
   return r;
 }
 
