@@ -1,6 +1,7 @@
 /**
- * Writes docs/components.md from the components' option tables, so the reference never drifts from
- * the code. `--check` exits non-zero when the committed file differs (run by the test suite).
+ * Writes docs/components.md from the components' option tables, and the generated lists of
+ * docs/migrating-from-flume.md (migration-doc.ts), so neither drifts from the code. `--check` exits
+ * non-zero when a committed file differs (the test suite checks the same).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { channels } from '../src/channels/registry.ts';
@@ -11,6 +12,7 @@ import { failoverOptions, loadBalanceOptions } from '../src/core/sink-processors
 import { interceptors } from '../src/interceptors/registry.ts';
 import { sinks } from '../src/sinks/registry.ts';
 import { sources } from '../src/sources/registry.ts';
+import { regenerate } from './migration-doc.ts';
 
 type AnyDescriptor = Descriptor<Record<string, never>, unknown, unknown> & { replayable?: boolean };
 
@@ -54,12 +56,17 @@ ${renderSchema(loadBalanceOptions)}
 }
 
 const target = new URL('../docs/components.md', import.meta.url).pathname;
+const migration = new URL('../docs/migrating-from-flume.md', import.meta.url).pathname;
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  const text = renderComponents();
-  if (process.argv.includes('--check')) {
-    if (readFileSync(target, 'utf8') !== text) {
-      console.error('docs/components.md is out of date: run npm run docs');
+  const outputs: Array<[string, string]> = [
+    [target, renderComponents()],
+    [migration, regenerate(readFileSync(migration, 'utf8'))],
+  ];
+  for (const [file, text] of outputs) {
+    if (!process.argv.includes('--check')) writeFileSync(file, text);
+    else if (readFileSync(file, 'utf8') !== text) {
+      console.error(`${file} is out of date: run npm run docs`);
       process.exit(1);
     }
-  } else writeFileSync(target, text);
+  }
 }
