@@ -15,7 +15,7 @@
 import type { Event } from '../../core/event.ts';
 import type { EventSerializer } from '../util/serializers/index.ts';
 import type { HdfsSettings } from './options.ts';
-import type { WebHdfs } from './webhdfs.ts';
+import { remoteException, type WebHdfs } from './webhdfs.ts';
 
 export const LENGTH_XATTR = 'user.sluice.length';
 
@@ -28,6 +28,8 @@ export class HdfsFile {
   created = false;
   /** A write failed or went unanswered: the file may hold more than `length`. */
   broken = false;
+  /** The name was taken by a file this sink did not create: never touch it. */
+  foreign = false;
   readonly openedAt = Date.now();
 
   constructor(
@@ -51,13 +53,14 @@ export async function writeSegment(fs: WebHdfs, file: HdfsFile, data: Buffer): P
     if (!file.created) {
       // Never over another file: a name already taken (an orphan, say) fails the write, retried in the next file.
       await fs.create(file.tmpPath, [], false);
-      await fs.setXAttr(file.tmpPath, LENGTH_XATTR, '0', false);
       file.created = true;
+      await fs.setXAttr(file.tmpPath, LENGTH_XATTR, '0', false);
     }
     await fs.append(file.tmpPath, [data]);
     await fs.setXAttr(file.tmpPath, LENGTH_XATTR, String(file.length + data.length), true);
   } catch (err) {
     file.broken = true;
+    file.foreign = !file.created && remoteException(err) === 'FileAlreadyExistsException';
     throw err;
   }
   file.length += data.length;

@@ -30,8 +30,8 @@ export const options = {
   'hdfs.idleTimeout': opt.int('Seconds without a write after which a file is closed; 0 never.', { default: 0, min: 0 }),
   'hdfs.batchSize': opt.int('Events per channel transaction.', { default: 100, min: 1 }),
   'hdfs.batchesPerWrite': opt.int(
-    'Sluice: channel transactions gathered into one WebHDFS write per file while the previous write runs; each commits once its data is in HDFS. 1: one write per transaction, as Flume flushes.',
-    { default: 32, min: 1, max: 1024 },
+    'Sluice: most channel transactions gathered into one WebHDFS write per file (up to 64 MiB) while the previous write runs; each commits once its data is in HDFS. 1: one write per transaction, as Flume flushes. The channel capacity also bounds it.',
+    { default: 256, min: 1, max: 4096 },
   ),
   'hdfs.codeC': opt.string('Compression codec: gzip, deflate (alias default) or none.'),
   'hdfs.fileType': opt.enum('File format.', ['SequenceFile', 'DataStream', 'CompressedStream'], { default: 'SequenceFile' }),

@@ -5,13 +5,15 @@
  *
  * Why transactions are gathered: a WebHDFS write is a whole HDFS open-write-close, which costs
  * ~0.4 s at the close on a default cluster whatever its size. So while one write per file runs, the
- * next transactions gather (up to `hdfs.batchesPerWrite`) and leave together in the next write. Each
- * transaction commits only once every file holding its events confirmed its write.
+ * next transactions gather (up to `hdfs.batchesPerWrite` or 64 MiB) and leave together in the next
+ * write. Each transaction commits only once every file holding its events confirmed its write. How
+ * many can gather is bounded by the channel too (taken events count against its capacity): give the
+ * channel room for many batches, e.g. capacity ≥ 50 × hdfs.batchSize.
  *
  * Which bucket an event goes to is router.ts; one file's writes and close are bucket-writer.ts.
  */
 import type { SinkContext } from '../../core/component.ts';
-import type { Event } from '../../core/event.ts';
+import { bodyBytes, type Event } from '../../core/event.ts';
 import { sleep } from '../../core/lifecycle.ts';
 import { SluiceError } from '../../errors.ts';
 import { BatchingSink, IDLE_WAIT_MS } from '../util/batching-sink.ts';
@@ -22,6 +24,9 @@ import { recoverOrphans } from './recover.ts';
 import { type BucketKey, hostInfo, Router } from './router.ts';
 import { SequenceFileSerializer } from './sequence-file.ts';
 import { WebHdfs } from './webhdfs.ts';
+
+/** Body bytes gathered into one write at most, so that one request stays a reasonable size. */
+const MAX_WRITE_BYTES = 64 * 1024 * 1024;
 
 interface Bucket {
   key: string;
@@ -55,6 +60,7 @@ export class HdfsSink extends BatchingSink {
   private readonly buckets = new Map<string, Bucket>();
   /** Transactions waiting for the next write; undefined once that write started. */
   private gathering: Pending[] | undefined;
+  private gatheredBytes = 0;
   /** Writes and timed closes run one after another in this chain. */
   private chain: Promise<void> = Promise.resolve();
   private readonly closing = new Set<Promise<void>>();
@@ -104,12 +110,15 @@ export class HdfsSink extends BatchingSink {
   protected deliver(events: Event[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const p: Pending = { events, resolve, reject };
-      if (this.gathering && this.gathering.length < this.s.batchesPerWrite) {
+      const bytes = bodyBytes(events);
+      if (this.gathering && this.gathering.length < this.s.batchesPerWrite && this.gatheredBytes + bytes <= MAX_WRITE_BYTES) {
         this.gathering.push(p);
+        this.gatheredBytes += bytes;
         return;
       }
       const group = [p];
       this.gathering = group;
+      this.gatheredBytes = bytes;
       this.serial(async () => {
         if (this.gathering === group) this.gathering = undefined;
         await this.write(group);
@@ -242,7 +251,7 @@ export class HdfsSink extends BatchingSink {
 
   /** Closes a file in the background, retrying as hdfs.closeTries and hdfs.retryInterval say. */
   private finish(f: HdfsFile): void {
-    if (!f.created && !f.broken) {
+    if (f.foreign || (!f.created && !f.broken)) {
       this.live.delete(f.tmpPath);
       return;
     }
