@@ -29,7 +29,10 @@ export interface RunningSource {
   counter: SourceCounter;
 }
 
-/** The running objects; `runners` and `sources` are in the order of the plan's `groups` and `sources`. */
+/**
+ * The running objects; `runners` and `sources` follow the order of the plan's `groups` and `sources`,
+ * less any that a reload could not build.
+ */
 export interface Topology {
   channels: Map<string, Channel>;
   runners: SinkRunner[];

@@ -63,8 +63,10 @@ export async function applyPlan(plan: AgentPlan, t: Topology, next: AgentPlan, d
   const leaving = (channel: string) => ['removed', 'changed'].includes(diff.channels.get(channel)!);
   const keptRunners = new Map<string, SinkRunner>();
   await Promise.all(
-    plan.groups.map(async (g, i) => {
-      const runner = t.runners[i]!;
+    plan.groups.map(async (g) => {
+      // A group that failed to build on an earlier reload has no runner.
+      const runner = t.runners.find((r) => r.name === g.name && r.processor.sinks.map((s) => s.name).join(' ') === g.sinks.join(' '));
+      if (!runner) return;
       if (diff.groups.get(groupKey(g)) === 'unchanged') {
         keptRunners.set(groupKey(g), runner);
         return;
@@ -115,9 +117,11 @@ export async function applyPlan(plan: AgentPlan, t: Topology, next: AgentPlan, d
       failed.add(key);
       continue;
     }
-    const runner = buildRunner(next, g, channels, logger, metrics);
-    runners.push(runner);
-    await attempt(key, () => runner.start());
+    await attempt(key, async () => {
+      const runner = buildRunner(next, g, channels, logger, metrics);
+      runners.push(runner);
+      await runner.start();
+    });
   }
 
   const sources: RunningSource[] = [];
@@ -131,9 +135,9 @@ export async function applyPlan(plan: AgentPlan, t: Topology, next: AgentPlan, d
       failed.add(`source ${p.name}`);
       continue;
     }
-    const s = buildSource(next.agent, p, channels, logger, metrics);
-    sources.push(s);
     await attempt(`source ${p.name}`, async () => {
+      const s = buildSource(next.agent, p, channels, logger, metrics);
+      sources.push(s);
       await s.processor.initialize();
       await s.source.start();
     });
@@ -151,7 +155,8 @@ export interface ReloaderOptions {
   debounceMs?: number;
 }
 
-export type ReloadOutcome = 'applied' | 'unchanged' | 'refused';
+/** `refused`: the file has errors; `failed`: it could not be read or applied (see the log). */
+export type ReloadOutcome = 'applied' | 'unchanged' | 'refused' | 'failed';
 
 /** Triggers reloads from file changes and SIGHUP, one at a time. */
 export class ConfigReloader {
@@ -200,7 +205,7 @@ export class ConfigReloader {
     } catch (err) {
       if (!(err instanceof ConfigErrors)) {
         this.logger.error({ err, trigger }, `Reload failed (${trigger}); the running configuration stays in force.`);
-        return 'refused';
+        return 'failed';
       }
       for (const e of err.errors) this.logger.error({ code: e.code, file: e.file, line: e.line, key: e.key }, e.message);
       const n = err.errors.length;
@@ -208,7 +213,13 @@ export class ConfigReloader {
       return 'refused';
     }
     for (const w of plan.warnings) this.logger.warn({ code: w.code }, w.message);
-    const diff = await this.agent.reload(plan);
+    let diff: PlanDiff;
+    try {
+      diff = await this.agent.reload(plan);
+    } catch (err) {
+      this.logger.error({ err, trigger }, `Reload failed (${trigger}) while applying the new configuration; what started keeps running.`);
+      return 'failed';
+    }
     if (isEmpty(diff)) {
       this.logger.info({ trigger }, `Reload (${trigger}): nothing changed.`);
       return 'unchanged';

@@ -170,6 +170,28 @@ describe('hot reload', { timeout: 60_000 }, () => {
     assert.deepEqual(Object.keys(agent.metrics.toFlumeJson()).sort(), ['CHANNEL.c1', 'SINK.k1', 'SOURCE.r1']);
   });
 
+  test('a group that cannot be built is left out and logged, the rest is applied, and the next reload builds it', async () => {
+    const grouped = (priority2: number) => [
+      ...twoFlows(),
+      'a1.sinks = k1 k2 k3',
+      'a1.sinks.k3.type = null',
+      'a1.sinks.k3.channel = c1',
+      'a1.sinkgroups = g1',
+      'a1.sinkgroups.g1.sinks = k1 k3',
+      'a1.sinkgroups.g1.processor.type = failover',
+      'a1.sinkgroups.g1.processor.priority.k1 = 10',
+      `a1.sinkgroups.g1.processor.priority.k3 = ${priority2}`,
+    ];
+    const { agent, reloader, logs, rewrite } = await running(twoFlows());
+    rewrite(grouped(10));
+    assert.equal(await reloader.reload('test'), 'applied');
+    assert.ok(logs.some((l) => l.level === 50 && /Reload could not start sinkgroup g1; it is retried on the next reload\./.test(l.msg)));
+    assert.deepEqual(agent.running!.runners.map((r) => r.name), ['k2']);
+    rewrite(grouped(5));
+    assert.equal(await reloader.reload('test'), 'applied');
+    assert.deepEqual(agent.running!.runners.map((r) => r.name), ['g1', 'k2']);
+  });
+
   test('SIGHUP re-reads the file', async () => {
     const { agent, rewrite } = await running(twoFlows());
     const before = agent.current;
