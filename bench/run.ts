@@ -20,8 +20,9 @@ import { s4, s4d } from './scenarios/s4-avro-hop.ts';
 import { s5 } from './scenarios/s5-stress-memory-kafka.ts';
 import { s6 } from './scenarios/s6-stress-memory-hdfs.ts';
 import { s7 } from './scenarios/s7-fan-in.ts';
+import { s8 } from './scenarios/s8-kafka-memory-null.ts';
 
-const scenarios: Scenario[] = [s1, s2, s3, s4, s4d, s5, s6, s7];
+const scenarios: Scenario[] = [s1, s2, s3, s4, s4d, s5, s6, s7, s8];
 
 const usage = `npm run bench -- [options] [scenario ids, e.g. s1 s4]
 

@@ -49,6 +49,7 @@ export const kafkaSink = defineSink({
         settings,
       },
       batchSize: o.flumeBatchSize,
+      inFlight: o.batchesInFlight,
       plan: {
         topic,
         topicParts: splitTopic(topic),

@@ -9,6 +9,10 @@ export const kafkaSinkOptions = {
     aliases: ['topic'],
   }),
   flumeBatchSize: opt.int('Most events taken from the channel and sent in one transaction.', { default: 100, min: 1, aliases: ['batchSize'] }),
+  batchesInFlight: opt.int(
+    'Sluice: transactions sent and awaiting acknowledgement at once, each committed on its own acknowledgement. 1 is Flume\'s behaviour; more overlap the broker round trips, and a failed batch retried behind later ones changes the order.',
+    { default: 1, min: 1, max: 64 },
+  ),
   'kafka.producer.acks': opt.enum('Acknowledgements the broker must give before a batch counts as sent: 0, 1 or all (-1).', ['0', '1', '-1', 'all'], {
     default: '1',
     aliases: ['requiredAcks'],

@@ -13,6 +13,8 @@ import { type RecordPlan, toRecords } from './records.ts';
 export interface KafkaSinkConfig {
   producer: ProducerOptions;
   batchSize: number;
+  /** Batches sent and not yet acknowledged at once; each commits on its own acknowledgement. */
+  inFlight: number;
   plan: RecordPlan;
 }
 
@@ -27,7 +29,7 @@ export class KafkaSink extends BatchingSink {
     private readonly config: KafkaSinkConfig,
     private readonly connect: ProducerFactory,
   ) {
-    super(ctx, { batchSize: config.batchSize, batchBytes: 0, batchTimeoutMs: 0, idleWaitMs: IDLE_WAIT_MS });
+    super(ctx, { batchSize: config.batchSize, batchBytes: 0, batchTimeoutMs: 0, idleWaitMs: IDLE_WAIT_MS, maxInFlight: config.inFlight });
     const header = config.plan.timestampHeader;
     this.onBadTimestamp = (value) => ctx.logger.warn(`Header ${header} = "${value}" is not a timestamp in ms; the record gets the send time.`);
   }

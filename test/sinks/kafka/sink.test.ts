@@ -32,6 +32,7 @@ function setup() {
   const config: KafkaSinkConfig = {
     producer: { brokers: ['b:9092'], acks: 1, compression: 'none', settings: {} },
     batchSize: 10,
+    inFlight: 1,
     plan: recordPlan({ topic: 'out' }),
   };
   const sink = new KafkaSink({ agent: 'a1', name: 'k1', logger: silentLogger, channel, counter: new SinkCounter('k1') }, config, () => producer);
