@@ -5,11 +5,12 @@
  * and HDFS sink). Every Avro hop is TLS with the certificate checked against a test CA. The properties
  * files stay editable so a fault can change one and SIGHUP the agent.
  */
-import { statfsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeCerts, type TestCerts } from '../../avro-rpc/certs.ts';
 import { freePort, type HdfsPeer, type KafkaPeer } from '../../helpers/peers.ts';
 import { AgentProcess } from './agent-process.ts';
+import { ScratchDisk } from './scratch-disk.ts';
 
 export type GroupProcessor = 'load_balance' | 'failover';
 
@@ -28,11 +29,6 @@ export interface DeploymentOptions {
   collectorCapacity: number;
   /** Events each of an aggregator's file channels holds before its avro source answers FAILED. */
   aggregatorCapacity: number;
-  /**
-   * Bytes of free disk the last collector's file channel keeps above its `minimumRequiredSpace`:
-   * a fault fills that much of the disk to make it refuse puts.
-   */
-  diskHeadroom: number;
 }
 
 export interface Node {
@@ -45,8 +41,8 @@ export interface Collector extends Node {
   readonly spool: string;
   /** Same file system as the spool directory, outside it: files are written here, then renamed in. */
   readonly staging: string;
-  /** Directory of the file channel's data, on the file system whose free space the disk fault fills. */
-  readonly dataDir: string;
+  /** The `minimumRequiredSpace` of its file channel; only the last collector has one near its free space. */
+  readonly floor?: number;
 }
 
 export interface Aggregator extends Node {
@@ -62,9 +58,12 @@ export class Deployment {
   readonly collectors: Collector[] = [];
   readonly aggregators: Aggregator[] = [];
   readonly certs: TestCerts;
+  /** Where the last collector's file channel lives: a fault fills it past the channel's minimumRequiredSpace. */
+  readonly disk: ScratchDisk;
 
   private constructor(readonly o: DeploymentOptions) {
     this.certs = makeCerts();
+    this.disk = ScratchDisk.create();
   }
 
   static async create(o: DeploymentOptions): Promise<Deployment> {
@@ -108,6 +107,7 @@ export class Deployment {
 
   remove(): void {
     this.certs.remove();
+    this.disk.remove();
   }
 
   private async aggregator(n: number): Promise<Aggregator> {
@@ -164,6 +164,9 @@ export class Deployment {
     mkdirSync(staging, { recursive: true });
     const c = `${COLLECTOR}.`;
     const sinks = this.aggregators.map((_, i) => `k${i + 1}`);
+    // Free space is shared by everything on a file system, so one collector, alone on the scratch disk, gets the floor.
+    const last = n === o.collectors;
+    const floor = last ? this.disk.floor() : undefined;
     const props = new Map<string, string>([
       [`${c}sources`, 'r'],
       [`${c}channels`, 'c'],
@@ -175,15 +178,13 @@ export class Deployment {
       [`${c}sources.r.pollDelay`, '200'],
       [`${c}sources.r.maxBackoff`, '1000'],
       [`${c}sources.r.channels`, 'c'],
-      ...fileChannel(c, 'c', join(home, 'channel'), o.collectorCapacity),
+      ...fileChannel(c, 'c', last ? this.disk.dir : join(home, 'channel'), o.collectorCapacity),
+      // Small data files are deleted once taken, so the scratch disk never fills by itself.
+      [`${c}channels.c.maxFileSize`, String(16 * 1024 * 1024)],
       [`${c}sinkgroups.g.sinks`, sinks.join(' ')],
       [`${c}sinkgroups.g.processor.type`, processor],
     ]);
-    if (n === o.collectors) {
-      // Only this collector: free space is shared by every agent on the disk, so one floor near it is enough.
-      const free = freeBytes(home);
-      props.set(`${c}channels.c.minimumRequiredSpace`, String(Math.max(1024 * 1024, free - o.diskHeadroom)));
-    }
+    if (floor !== undefined) props.set(`${c}channels.c.minimumRequiredSpace`, String(floor));
     if (processor === 'load_balance') {
       props.set(`${c}sinkgroups.g.processor.backoff`, 'true');
       props.set(`${c}sinkgroups.g.processor.selector.maxTimeOut`, '5000');
@@ -204,7 +205,7 @@ export class Deployment {
       props.set(`${k}request-timeout`, '5000');
     });
     const agent = await this.process(name, COLLECTOR, props);
-    return { name, props, spool, staging, dataDir: join(home, 'channel', 'data'), agent };
+    return { name, props, spool, staging, agent, ...(floor === undefined ? {} : { floor }) };
   }
 
   private async process(name: string, agentName: string, props: Map<string, string>): Promise<AgentProcess> {
@@ -225,11 +226,6 @@ function fileChannel(prefix: string, name: string, dir: string, capacity: number
     [`${c}transactionCapacity`, '1000'],
     [`${c}checkpointInterval`, '5000'],
   ];
-}
-
-export function freeBytes(dir: string): number {
-  const s = statfsSync(dir);
-  return s.bavail * s.bsize;
 }
 
 function write(file: string, props: Map<string, string>): void {

@@ -5,13 +5,10 @@
  * by counters on /metrics that only grow while it works (a restarted agent's start from zero).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HdfsPeer, KafkaPeer } from '../../helpers/peers.ts';
 import { counter } from './agent-process.ts';
-import { type Aggregator, type Collector, type Deployment, freeBytes, type Node } from './deployment.ts';
+import type { Aggregator, Collector, Deployment, Node } from './deployment.ts';
 import { hostileFrames, sendAndExpectClose, untrustedClients } from './hostile.ts';
 import { faultLine } from './report.ts';
 
@@ -167,24 +164,23 @@ export class Chaos {
     return this.recover(target, begin, probe, 'stopped, then restarted on the same data');
   }
 
-  /** Fills the disk past the last collector's minimumRequiredSpace, then frees it. */
+  /** Fills the last collector's disk past its channel's minimumRequiredSpace, then frees it. */
   private async diskFloor(c: Collector): Promise<Omit<FaultRecord, 'kind' | 'at'>> {
-    const floor = Number(c.props.get('collector.channels.c.minimumRequiredSpace'));
-    const ballast = join(c.dataDir, '..', 'ballast');
     const begin = Date.now();
     const from = c.agent.mark();
-    execFileSync('fallocate', ['-l', String(Math.max(0, freeBytes(c.dataDir) - floor) + 256 * 1024 * 1024), ballast]);
+    this.d.disk.fill(c.floor!);
     try {
       await c.agent.waitForLog('the channel refuses puts', /refuses puts: \d+ bytes are free and minimumRequiredSpace is/, from, 60_000);
       await delay(this.between(3000, 8000));
     } finally {
-      rmSync(ballast, { force: true });
+      this.d.disk.empty();
     }
     const probe: Probe = async () => {
       const m = await c.agent.metrics();
       return m && [counter(m, 'CHANNEL.c', 'EventPutSuccessCount')];
     };
-    return this.recover(c.name, begin, probe, 'puts refused below minimumRequiredSpace (logged), accepted once freed');
+    const where = this.d.disk.tmpfs ? 'its own tmpfs' : 'the shared disk';
+    return this.recover(c.name, begin, probe, `${where} filled: puts refused below minimumRequiredSpace (logged), accepted once freed`);
   }
 
   private async reload(node: Node): Promise<Omit<FaultRecord, 'kind' | 'at'>> {

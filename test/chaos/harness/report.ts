@@ -22,6 +22,7 @@ export function verdictLines(v: Verdict): string[] {
     destination('  Kafka', v.kafka, v.sent),
     `${destination('  HDFS ', v.hdfs, v.sent)}, ${v.hdfsFiles} files`,
     `peak RSS (VmHWM, MiB): ${Object.entries(v.peakRssMb).map(([k, mb]) => `${k} ${mb}`).join(', ')}`,
+    `drained and stopped in ${v.drainSeconds} s, read back in ${v.readSeconds} s`,
   ];
 }
 

@@ -37,6 +37,9 @@ export interface Verdict {
   crashes: string[];
   /** Peak resident memory per agent over all its runs, in MiB. */
   peakRssMb: Record<string, number>;
+  /** Seconds until everything fed was delivered, and to read both destinations back. */
+  drainSeconds: number;
+  readSeconds: number;
 }
 
 /** Starts the peers (in parallel), then the agents; on failure stops whatever started. */
@@ -60,7 +63,6 @@ export async function setUp(o: StageOptions): Promise<Stage> {
       processors: o.processors,
       collectorCapacity: o.collectorCapacity ?? 20_000,
       aggregatorCapacity: o.aggregatorCapacity ?? 200_000,
-      diskHeadroom: 3 * 1024 ** 3,
     });
     await deployment.start();
   } catch (err) {
@@ -93,7 +95,8 @@ async function channelSizes(s: Stage): Promise<number[] | undefined> {
  * stops the agents (collectors first), and counts what Kafka and HDFS hold.
  */
 export async function drainAndVerify(s: Stage, timeoutMs: number): Promise<Verdict> {
-  const deadline = Date.now() + timeoutMs;
+  const begin = Date.now();
+  const deadline = begin + timeoutMs;
   for (let empty = 0; empty < 3; ) {
     const sizes = s.feeder.done() ? await channelSizes(s) : undefined;
     empty = sizes?.every((n) => n === 0) ? empty + 1 : 0;
@@ -104,6 +107,7 @@ export async function drainAndVerify(s: Stage, timeoutMs: number): Promise<Verdi
     await delay(1000);
   }
   await s.deployment.stop();
+  const drained = Date.now();
   const kafka = new Tally(s.feeder.sent);
   await readKafka(s.kafka.bootstrap, s.topic, kafka);
   const hdfs = new Tally(s.feeder.sent);
@@ -116,5 +120,7 @@ export async function drainAndVerify(s: Stage, timeoutMs: number): Promise<Verdi
     hdfsFiles,
     crashes: nodes.flatMap((n) => n.agent.crashes),
     peakRssMb: Object.fromEntries(nodes.map((n) => [n.name, Math.round(n.agent.peakRssKb / 1024)])),
+    drainSeconds: Math.round((drained - begin) / 1000),
+    readSeconds: Math.round((Date.now() - drained) / 1000),
   };
 }
