@@ -47,3 +47,15 @@ export async function createTopic(bootstrap: string, topic: string, partitions: 
     await admin.close();
   }
 }
+
+/** Records in the partitions of `topic` (from 0 to `partitions` − 1): the sum of their end offsets. */
+export async function topicSize(bootstrap: string, topic: string, partitions = 1): Promise<number> {
+  const admin = new Admin({ clientId: 'sluice-test', bootstrapBrokers: [bootstrap] });
+  try {
+    const indexes = Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp: -1n }));
+    const [listed] = await admin.listOffsets({ topics: [{ name: topic, partitions: indexes }] });
+    return listed!.partitions.reduce((n, p) => n + Number(p.offset), 0);
+  } finally {
+    await admin.close();
+  }
+}
