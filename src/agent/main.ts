@@ -56,13 +56,12 @@ export async function run(o: RunOptions): Promise<number> {
   const monitor = port === undefined ? undefined : await startMonitoring(port, o.metricsHost ?? '0.0.0.0', () => (agent.running ? agent.metrics : undefined), o.admin ? agent.taps : undefined);
   if (monitor) logger.info({ port: monitor.port, tap: o.admin }, `Monitoring on /metrics, /prometheus and /health${o.admin ? ', and /tap' : ''}.`);
   else if (o.admin) logger.warn('--admin has no effect without a monitoring server (--metrics-port or -Dflume.monitoring.type=http).');
-  await agent.start();
-  const reloader = new ConfigReloader(agent, logger, { load: () => loadConfigAsync({ files: o.files, agent: o.agent, sys: o.sys }), files: o.files, watchFiles: o.reload });
-  await reloader.start();
-  logger.info({ files: o.files, watch: o.reload }, o.reload ? 'Reloading the configuration when its file changes or on SIGHUP.' : 'Reloading the configuration on SIGHUP only.');
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
+  // Signals are handled from before the start, so a SIGTERM that arrives while the agent is still
+  // starting (or its file watcher is) stops it cleanly instead of killing the process.
+  let reloader: ConfigReloader | undefined;
+  let stopping = false;
+  let starting: Promise<void> = Promise.resolve();
+  const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
         logger.warn({ signal }, 'Second signal: exiting at once.');
@@ -70,8 +69,9 @@ export async function run(o: RunOptions): Promise<number> {
       }
       stopping = true;
       logger.info({ signal, drainMs: o.drainMs }, 'Stopping: sources first, then sinks drain.');
-      void reloader
-        .close()
+      void starting
+        .catch(() => undefined)
+        .then(() => reloader?.close())
         .then(() => agent.stop(o.drainMs))
         .then(() => monitor?.close())
         .then(() => resolve(0));
@@ -79,6 +79,15 @@ export async function run(o: RunOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  starting = (async () => {
+    await agent.start();
+    if (stopping) return;
+    reloader = new ConfigReloader(agent, logger, { load: () => loadConfigAsync({ files: o.files, agent: o.agent, sys: o.sys }), files: o.files, watchFiles: o.reload });
+    await reloader.start();
+    logger.info({ files: o.files, watch: o.reload }, o.reload ? 'Reloading the configuration when its file changes or on SIGHUP.' : 'Reloading the configuration on SIGHUP only.');
+  })();
+  await starting;
+  return stopped;
 }
 
 export async function validate(o: RunOptions): Promise<number> {

@@ -23,7 +23,7 @@ function file(name: string, text: string): string {
   return p;
 }
 
-async function poll<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+async function poll<T>(fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn().catch(() => undefined);
