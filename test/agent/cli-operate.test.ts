@@ -33,7 +33,7 @@ const config = (batch: number) =>
     `a1.sinks.k1.batchSize = ${batch}`,
   ].join('\n');
 
-describe('operating a running agent from the command line', { timeout: 180_000 }, () => {
+describe('operating a running agent from the command line', { timeout: 600_000 }, () => {
   test('graph prints the topology as Mermaid', async () => {
     const file = join(dir, 'graph.properties');
     writeFileSync(file, config(10));
