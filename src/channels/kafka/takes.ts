@@ -4,10 +4,10 @@
  * sink with batches in flight, share the consumer); each take transaction holds the spans its events
  * came from and its commit commits the offsets it made committable (offsets.ts) before it resolves.
  *
- * A rolled-back take gives its events back to the channel, which hands them out again, first and in
- * their order, before reading anything new: the same records at the same offsets, as Flume's channel
- * redelivers them. A record that is not a Flume event while parseAsFlumeEvent is true is dropped with an
- * error (its offset still counts as taken); Flume fails the take and delivers the events before it twice.
+ * A rolled-back take gives its events back (redelivery.ts). A record that is not a Flume event while
+ * parseAsFlumeEvent is true is dropped with an error (its offset still counts as taken); Flume fails the
+ * take and delivers the events before it twice. A take that cannot read (the topic does not exist yet,
+ * the broker is down) finds the channel empty and logs a warning, once until reading works again.
  * A failed offset commit is logged and retried with the next commit: the events were delivered, so the
  * transaction still commits, and a crash before the retry succeeds replays them (duplicates, no loss).
  */
@@ -16,9 +16,11 @@ import type { Event } from '../../core/event.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ChannelCounter } from '../../core/metrics.ts';
 import type { ConsumedRecord, ConsumerOptions, KafkaConsumer } from '../../kafka/client.ts';
+import { sleep } from '../../core/lifecycle.ts';
 import { reason } from '../../kafka/library.ts';
 import { decodeFlumeEvent } from '../../sources/kafka/records.ts';
-import { ChannelOffsets, type PartitionState, type Span } from './offsets.ts';
+import { ChannelOffsets, type PartitionState } from './offsets.ts';
+import { type Piece, Redelivery } from './redelivery.ts';
 
 export type ConsumerFactory = (o: ConsumerOptions) => KafkaConsumer;
 
@@ -29,23 +31,16 @@ export interface TakeConfig {
   pollTimeoutMs: number;
 }
 
-/** The events of one span, held by a take transaction or given back by a rollback, with their offsets. */
-interface Piece {
-  readonly span: Span;
-  events: Event[];
-  offsets: bigint[];
-}
-
 const EMPTY = Buffer.alloc(0);
 
 export class Takes {
   private consumer: KafkaConsumer | undefined;
   private offsets: ChannelOffsets;
-  private returned: Piece[] = [];
-  private returnedEvents = 0;
+  private readonly returned = new Redelivery(() => this.offsets);
   private polling: Promise<void> = Promise.resolve();
   private committing: Promise<void> = Promise.resolve();
   private commitFailures = 0;
+  private readFailures = 0;
   private closed = false;
 
   constructor(
@@ -60,7 +55,7 @@ export class Takes {
 
   /** Events given back by rollbacks and not taken again yet: all the channel itself holds. */
   get held(): number {
-    return this.returnedEvents;
+    return this.returned.held;
   }
 
   open(): void {
@@ -87,7 +82,7 @@ export class Takes {
         await takes.commitOffsets();
       },
       async rollback() {
-        takes.giveBack(pieces);
+        if (!takes.closed) takes.returned.giveBack(pieces);
         pieces = [];
         taken = 0;
       },
@@ -102,15 +97,14 @@ export class Takes {
     await this.commitOffsets();
     this.consumer = undefined;
     this.offsets = new ChannelOffsets(this.config.topic);
-    this.returned = [];
-    this.returnedEvents = 0;
+    this.returned.clear();
     await consumer.close();
   }
 
   private async read(max: number, waitMs: number, into: Piece[]): Promise<Event[]> {
     if (this.closed) return [];
     if (this.offsets.pending) void this.commitOffsets();
-    const again = this.fromReturned(max, into);
+    const again = this.returned.take(max, into);
     if (again) return again;
     const previous = this.polling;
     let release!: () => void;
@@ -120,7 +114,7 @@ export class Takes {
     await previous;
     try {
       if (this.closed) return [];
-      return this.fromReturned(max, into) ?? (await this.poll(max, waitMs, into));
+      return this.returned.take(max, into) ?? (await this.poll(max, waitMs, into));
     } finally {
       release();
     }
@@ -131,7 +125,21 @@ export class Takes {
     const consumer = this.consumer;
     const deadline = Date.now() + Math.min(waitMs, this.config.pollTimeoutMs);
     for (;;) {
-      const records = await consumer.poll(max, Math.max(0, deadline - Date.now()));
+      let records: ConsumedRecord[];
+      try {
+        records = await consumer.poll(max, Math.max(0, deadline - Date.now()));
+      } catch (err) {
+        if (this.readFailures++ === 0) {
+          this.logger.warn({ err }, `Kafka channel "${this.name}" cannot read topic "${this.config.topic}" (${reason(err)}); takes find it empty until it can.`);
+        }
+        // Keep the caller's wait, so that a sink does not spin on a broker that is down.
+        await sleep(deadline - Date.now());
+        return [];
+      }
+      if (this.readFailures > 0) {
+        this.logger.info(`Kafka channel "${this.name}" reads topic "${this.config.topic}" again after ${this.readFailures} failures.`);
+        this.readFailures = 0;
+      }
       const events = this.toEvents(records, into);
       // Records already in the channel's hands (re-read after a rebalance) are skipped: read on.
       if (events.length > 0 || records.length === 0 || Date.now() >= deadline) return events;
@@ -143,8 +151,7 @@ export class Takes {
     const { groupId } = this.config.consumer;
     consumer.onAssignment((assigned) => {
       this.offsets.retain(assigned);
-      this.returned = this.returned.filter((p) => this.offsets.owns(p.span));
-      this.returnedEvents = this.returned.reduce((n, p) => n + p.events.length, 0);
+      this.returned.retain();
       this.logger.info({ partitions: [...assigned] }, `Kafka group "${groupId}" assigned ${assigned.size} partitions of topic "${this.config.topic}" to channel "${this.name}".`);
     });
     return consumer;
@@ -194,36 +201,6 @@ export class Takes {
     } else e = { headers: {}, body: value };
     if (r.key != null) e.headers['key'] = r.key.toString('utf8');
     return e;
-  }
-
-  /** Hands out events given back by rollbacks, up to `max`, or undefined when there are none. */
-  private fromReturned(max: number, into: Piece[]): Event[] | undefined {
-    if (this.returned.length === 0) return undefined;
-    let out: Event[] = [];
-    while (out.length < max && this.returned.length > 0) {
-      const p = this.returned[0]!;
-      const room = max - out.length;
-      let piece = p;
-      if (p.events.length <= room) this.returned.shift();
-      else {
-        // The part handed out gets a span of its own, so that its commit moves the offset past it alone.
-        const span = this.offsets.split(p.span, room, p.offsets[room - 1]! + 1n);
-        piece = { span, events: p.events.slice(0, room), offsets: p.offsets.slice(0, room) };
-        p.events = p.events.slice(room);
-        p.offsets = p.offsets.slice(room);
-      }
-      into.push(piece);
-      out = out.length === 0 ? piece.events : out.concat(piece.events);
-    }
-    this.returnedEvents -= out.length;
-    return out;
-  }
-
-  private giveBack(pieces: readonly Piece[]): void {
-    if (pieces.length === 0 || this.closed) return;
-    const kept = pieces.filter((p) => this.offsets.owns(p.span));
-    this.returned = kept.concat(this.returned);
-    for (const p of kept) this.returnedEvents += p.events.length;
   }
 
   /** Commits every committable offset; commits run one at a time, and a later one picks up what is new. */

@@ -205,6 +205,18 @@ describe('Kafka channel', () => {
     await channel.stop();
   });
 
+  test('a take that cannot read finds the channel empty after its wait, and the next take reads again', async () => {
+    const { channel, topic } = setup();
+    await channel.start();
+    topic.write(0, [encode('a')]);
+    topic.failPolls = 1;
+    const started = Date.now();
+    assert.deepEqual(await takeAll(channel), []);
+    assert.ok(Date.now() - started >= 15, 'the take waited for its poll timeout instead of returning at once');
+    assert.deepEqual(bodies(await takeAll(channel)), ['a']);
+    await channel.stop();
+  });
+
   test('a record that is not a Flume event is dropped and its offset still committed', async () => {
     const { channel, topic } = setup();
     await channel.start();

@@ -14,6 +14,7 @@ export class FakeTopic {
   consumers = 0;
   failSends = 0;
   failCommits = 0;
+  failPolls = 0;
   private spread = 0;
 
   constructor(
@@ -65,6 +66,10 @@ export class FakeConsumer implements KafkaConsumer {
   }
 
   async poll(max: number, waitMs: number): Promise<ConsumedRecord[]> {
+    if (this.topic.failPolls > 0) {
+      this.topic.failPolls--;
+      throw new Error('Unknown topic t.');
+    }
     if (this.position.size === 0) this.rewind();
     const out: ConsumedRecord[] = [];
     for (const [p, at] of this.position) {
