@@ -32,7 +32,7 @@ a1.sinks.k2.channel = c2
 a1.sinks.k2.logEveryNEvents = 0
 `;
 
-describe('agent tap', { timeout: 20_000 }, () => {
+describe('agent tap', { timeout: 180_000 }, () => {
   let agent: Agent;
   let admin: MonitoringServer;
   let plain: MonitoringServer;
