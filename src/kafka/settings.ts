@@ -36,6 +36,8 @@ export interface ConsumerSettings extends CommonSettings {
 export interface ProducerSettings extends CommonSettings {
   idempotent?: boolean;
   maxInflights?: number;
+  /** Most bytes of records sent in one request. */
+  maxRequestSize?: number;
 }
 
 /** A setting that has no effect: the full key (e.g. `kafka.consumer.linger.ms`) and why. */
@@ -107,6 +109,7 @@ const producer: Setters<ProducerSettings> = {
   ...common,
   'enable.idempotence': (s, v) => (s.idempotent = v.bool()),
   'max.in.flight.requests.per.connection': (s, v) => (s.maxInflights = v.int(1)),
+  'max.request.size': (s, v) => (s.maxRequestSize = v.int(1)),
 };
 
 /**

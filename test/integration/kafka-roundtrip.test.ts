@@ -166,6 +166,16 @@ test(`what the sink compresses with ${codecs.join(', ')} is read by Kafka's Java
   assert.deepEqual(stdout.split('\n').slice(0, -1).sort(), expected.sort());
 });
 
+test('a batch larger than the broker accepts in one record batch is split into requests it accepts', async () => {
+  await kafka.createTopic('rt-big', 1);
+  const events = Array.from({ length: 3000 }, (_, i) => ({ headers: {}, body: Buffer.from(`${String(i).padStart(5, '0')}${'x'.repeat(995)}`) }));
+  await sink('rt-big', events, { flumeBatchSize: 3000 });
+  const run = await source('rt-big');
+  const got = await run.waitFor(3000);
+  await run.stop();
+  assert.deepEqual(got.map((e) => e.body.toString().slice(0, 5)), events.map((e) => e.body.toString().slice(0, 5)), 'all of it, in order');
+});
+
 test('a topic pattern reads every topic whose whole name matches, and no other', async () => {
   for (const t of ['rx-logs-1', 'rx-logs-2', 'rx-logs-2-old', 'rx-metrics']) {
     await kafka.createTopic(t, 1);

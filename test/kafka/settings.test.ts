@@ -69,10 +69,17 @@ test('a bad value is refused with the full key and what was expected', () => {
   assert.throws(() => producerSettings({ 'enable.idempotence': 'yes' }), /kafka\.producer\.enable\.idempotence = "yes": expected true or false/);
 });
 
-test('producer settings map idempotence and in-flight requests and warn about batching keys', () => {
-  const { settings, ignored } = producerSettings({ 'enable.idempotence': 'true', 'max.in.flight.requests.per.connection': '1', 'linger.ms': '5', acks: 'all' });
+test('producer settings map idempotence, in-flight requests and request size, and warn about batching keys', () => {
+  const { settings, ignored } = producerSettings({
+    'enable.idempotence': 'true',
+    'max.in.flight.requests.per.connection': '1',
+    'max.request.size': '2097152',
+    'linger.ms': '5',
+    acks: 'all',
+  });
   assert.equal(settings.idempotent, true);
   assert.equal(settings.maxInflights, 1);
+  assert.equal(settings.maxRequestSize, 2097152);
   assert.deepEqual(ignored, [{ key: 'kafka.producer.linger.ms', why: 'has no effect with value "5": each channel batch is sent as it is taken' }]);
 });
 
