@@ -1,14 +1,29 @@
 /**
- * Kafka channel helpers for tests on the real broker: a channel built from properties by the real
+ * Kafka channel helpers for tests on the real broker: one broker per test file, a channel built from properties by the real
  * loader, a reader that takes and commits until enough events arrived, and topic creation in-process
  * (Kafka's own TopicCommand needs a JVM start per call).
  */
+import { after, before } from 'node:test';
 import { Admin } from '@platformatic/kafka';
 import { loadConfig } from '../../src/config/load.ts';
 import { type Channel, withTransaction } from '../../src/core/channel.ts';
 import type { Event } from '../../src/core/event.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { ChannelCounter } from '../../src/core/metrics.ts';
+import { type KafkaPeer, showPeerLogsOnFailure, startKafka } from './peers.ts';
+
+/** One broker for the test file: started before its tests, stopped after them; peer logs print on a failure. */
+export function brokerForFile(): () => KafkaPeer {
+  let peer: KafkaPeer | undefined;
+  showPeerLogsOnFailure();
+  before(async () => {
+    peer = await startKafka();
+  });
+  after(async () => {
+    await peer?.stop();
+  });
+  return () => peer!;
+}
 
 export function kafkaChannel(bootstrap: string, props: Record<string, string>): Channel {
   const lines = ['a1.channels = c1', 'a1.sinks = k1', 'a1.sinks.k1.type = null', 'a1.sinks.k1.channel = c1', 'a1.channels.c1.type = kafka', `a1.channels.c1.kafka.bootstrap.servers = ${bootstrap}`];

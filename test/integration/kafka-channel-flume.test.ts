@@ -5,31 +5,24 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent } from '../../src/agent/agent.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import { type KafkaPeer, makePeerDir, showPeerLogsOnFailure, startFlume, startKafka } from '../helpers/peers.ts';
-
-showPeerLogsOnFailure();
+import { brokerForFile } from '../helpers/kafka-channel.ts';
+import { makePeerDir, startFlume } from '../helpers/peers.ts';
 
 const TOTAL = 3000;
 
-let kafka: KafkaPeer;
-before(async () => {
-  kafka = await startKafka();
-});
-after(async () => {
-  await kafka?.stop();
-});
+const broker = brokerForFile();
 
 /** A channel-only half of an agent: the Kafka channel `c` with either a seq source or a file_roll sink. */
 function half(agent: string, topic: string, group: string, side: { source: true } | { out: string }): string {
   const lines = [
     `${agent}.channels = c`,
     `${agent}.channels.c.type = org.apache.flume.channel.kafka.KafkaChannel`,
-    `${agent}.channels.c.kafka.bootstrap.servers = ${kafka.bootstrap}`,
+    `${agent}.channels.c.kafka.bootstrap.servers = ${broker().bootstrap}`,
     `${agent}.channels.c.kafka.topic = ${topic}`,
     `${agent}.channels.c.kafka.consumer.group.id = ${group}`,
     `${agent}.channels.c.parseAsFlumeEvent = true`,

@@ -7,26 +7,18 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AgentProcess, counter } from '../chaos/harness/agent-process.ts';
-import { readTopic, topicSize } from '../helpers/kafka-channel.ts';
-import { freePort, type KafkaPeer, makePeerDir, showPeerLogsOnFailure, startKafka } from '../helpers/peers.ts';
+import { brokerForFile, readTopic, topicSize } from '../helpers/kafka-channel.ts';
+import { freePort, makePeerDir } from '../helpers/peers.ts';
 
 const FILES = 4;
 const LINES = 100_000;
 const TOTAL = FILES * LINES;
 const KILLS = 5;
 
-showPeerLogsOnFailure();
-
-let kafka: KafkaPeer;
-before(async () => {
-  kafka = await startKafka();
-});
-after(async () => {
-  await kafka?.stop();
-});
+const broker = brokerForFile();
 
 const line = (f: number, i: number) => `f${f}-${String(i).padStart(6, '0')} ${'abcdefghijklmnopqrstuvwxyz0123456789'.slice(0, 20 + (i % 17))}`;
 
@@ -55,7 +47,7 @@ function channelLines(agent: string, extra: string[]): string {
   return [
     `${agent}.channels = c`,
     `${agent}.channels.c.type = org.apache.flume.channel.kafka.KafkaChannel`,
-    `${agent}.channels.c.kafka.bootstrap.servers = ${kafka.bootstrap}`,
+    `${agent}.channels.c.kafka.bootstrap.servers = ${broker().bootstrap}`,
     `${agent}.channels.c.kafka.topic = killed`,
     `${agent}.channels.c.kafka.consumer.group.id = drain`,
     ...extra,
@@ -100,8 +92,8 @@ test('SIGKILLed five times while putting and five times while taking, the Kafka 
   await until('every input file is in the topic', () => completed() === FILES, 10 * 60_000);
   await putter.stop();
   assert.deepEqual(putter.crashes, []);
-  const size = await topicSize(kafka.bootstrap, 'killed');
-  const inTopic = tally((await readTopic(kafka.bootstrap, 'killed', size, 5 * 60_000)).map((e) => e.body.toString()));
+  const size = await topicSize(broker().bootstrap, 'killed');
+  const inTopic = tally((await readTopic(broker().bootstrap, 'killed', size, 5 * 60_000)).map((e) => e.body.toString()));
   assert.equal(inTopic.seen, size, 'the whole topic was read back');
   console.log(`puts: ${KILLS} SIGKILLs over ${TOTAL} lines: ${inTopic.missing} lost, ${inTopic.duplicates} duplicates in the topic`);
   assert.equal(inTopic.missing, 0, 'every line reached the topic');

@@ -4,30 +4,22 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Agent } from '../../src/agent/agent.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { withTransaction } from '../../src/core/channel.ts';
 import type { Event } from '../../src/core/event.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { bodies, events } from '../helpers/components.ts';
-import { createTopic, kafkaChannel, takeN } from '../helpers/kafka-channel.ts';
-import { type KafkaPeer, makePeerDir, showPeerLogsOnFailure, startKafka } from '../helpers/peers.ts';
+import { brokerForFile, createTopic, kafkaChannel, takeN } from '../helpers/kafka-channel.ts';
+import { makePeerDir } from '../helpers/peers.ts';
 
-showPeerLogsOnFailure();
-
-let kafka: KafkaPeer;
-before(async () => {
-  kafka = await startKafka();
-});
-after(async () => {
-  await kafka?.stop();
-});
+const broker = brokerForFile();
 
 describe('Kafka channel on a real broker', () => {
   test('events put in three transactions come back with their headers from every partition, and committed takes are not read again by the group', { timeout: 120_000 }, async () => {
-    await createTopic(kafka.bootstrap, 'rt', 3);
-    const ch = kafkaChannel(kafka.bootstrap, { 'kafka.topic': 'rt', 'kafka.consumer.group.id': 'g-rt' });
+    await createTopic(broker().bootstrap, 'rt', 3);
+    const ch = kafkaChannel(broker().bootstrap, { 'kafka.topic': 'rt', 'kafka.consumer.group.id': 'g-rt' });
     await ch.start();
     for (let b = 0; b < 3; b++) {
       await withTransaction(ch.beginPut(), (tx) => tx.put(events(1000, b * 1000, (i) => ({ i: String(i), key: `k${i % 7}` })), null));
@@ -41,14 +33,14 @@ describe('Kafka channel on a real broker', () => {
     const k3 = got.filter((e) => e.headers['key'] === 'k3').map((e) => Number(e.body.toString()));
     assert.deepEqual(k3, [...k3].sort((a, b) => a - b));
 
-    const again = kafkaChannel(kafka.bootstrap, { 'kafka.topic': 'rt', 'kafka.consumer.group.id': 'g-rt' });
+    const again = kafkaChannel(broker().bootstrap, { 'kafka.topic': 'rt', 'kafka.consumer.group.id': 'g-rt' });
     await again.start();
     assert.deepEqual(bodies(await takeN(again, 1, 5000)), [], 'the group resumes after what was committed');
     await again.stop();
   });
 
   test('a rolled-back take gives back the same events, and what was taken but never committed is read again after a restart', { timeout: 120_000 }, async () => {
-    const ch = kafkaChannel(kafka.bootstrap, { 'kafka.topic': 'rb', 'kafka.consumer.group.id': 'g-rb' });
+    const ch = kafkaChannel(broker().bootstrap, { 'kafka.topic': 'rb', 'kafka.consumer.group.id': 'g-rb' });
     await ch.start();
     await withTransaction(ch.beginPut(), (tx) => tx.put(events(20), null));
     const tx = ch.beginTake();
@@ -66,7 +58,7 @@ describe('Kafka channel on a real broker', () => {
     // Stopped with tx3 open: its 12 events were never committed.
     await ch.stop();
 
-    const restarted = kafkaChannel(kafka.bootstrap, { 'kafka.topic': 'rb', 'kafka.consumer.group.id': 'g-rb' });
+    const restarted = kafkaChannel(broker().bootstrap, { 'kafka.topic': 'rb', 'kafka.consumer.group.id': 'g-rb' });
     await restarted.start();
     assert.deepEqual(bodies(await takeN(restarted, 12)), bodies(first).slice(8));
     await restarted.stop();
@@ -81,7 +73,7 @@ describe('Kafka channel on a real broker', () => {
         text: [
           'p.sources = r', 'p.channels = c',
           'p.sources.r.type = seq', 'p.sources.r.totalEvents = 5000', 'p.sources.r.batchSize = 500', 'p.sources.r.channels = c',
-          'p.channels.c.type = org.apache.flume.channel.kafka.KafkaChannel', `p.channels.c.kafka.bootstrap.servers = ${kafka.bootstrap}`, 'p.channels.c.kafka.topic = agents',
+          'p.channels.c.type = org.apache.flume.channel.kafka.KafkaChannel', `p.channels.c.kafka.bootstrap.servers = ${broker().bootstrap}`, 'p.channels.c.kafka.topic = agents',
         ].join('\n'),
       }),
       { logger: silentLogger },
@@ -92,7 +84,7 @@ describe('Kafka channel on a real broker', () => {
         agent: 'q',
         text: [
           'q.channels = c', 'q.sinks = k',
-          'q.channels.c.type = kafka', `q.channels.c.kafka.bootstrap.servers = ${kafka.bootstrap}`, 'q.channels.c.kafka.topic = agents', 'q.channels.c.kafka.consumer.group.id = drain',
+          'q.channels.c.type = kafka', `q.channels.c.kafka.bootstrap.servers = ${broker().bootstrap}`, 'q.channels.c.kafka.topic = agents', 'q.channels.c.kafka.consumer.group.id = drain',
           'q.sinks.k.type = file_roll', 'q.sinks.k.channel = c', `q.sinks.k.sink.directory = ${dir}`, 'q.sinks.k.sink.rollInterval = 0', 'q.sinks.k.sink.batchSize = 1000',
         ].join('\n'),
       }),

@@ -4,34 +4,25 @@
 // `host` header and writing them, enriched with the owning team, to another topic.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Agent } from '../../src/agent/agent.ts';
 import { loadConfigAsync } from '../../src/config/load.ts';
 import { withTransaction } from '../../src/core/channel.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { events } from '../helpers/components.ts';
-import { kafkaChannel, readTopic } from '../helpers/kafka-channel.ts';
-import { type KafkaPeer, showPeerLogsOnFailure, startKafka } from '../helpers/peers.ts';
+import { brokerForFile, kafkaChannel, readTopic } from '../helpers/kafka-channel.ts';
 
 const example = fileURLToPath(new URL('../../examples/enrich-interceptor/flume.properties', import.meta.url));
 const TOTAL = 3000;
 const hosts = ['web-01', 'db-01', 'batch-07'];
 const teams: Record<string, string> = { 'web-01': 'storefront', 'db-01': 'platform', 'batch-07': 'unknown' };
 
-showPeerLogsOnFailure();
-
-let kafka: KafkaPeer;
-before(async () => {
-  kafka = await startKafka();
-});
-after(async () => {
-  await kafka?.stop();
-});
+const broker = brokerForFile();
 
 test('kafka source → enrich interceptor module → memory → kafka sink adds the looked-up team to every event', { timeout: 300_000 }, async () => {
   // Input as a Flume Kafka sink with useFlumeEventFormat = true writes it: Avro Flume events with headers.
-  const input = kafkaChannel(kafka.bootstrap, { 'kafka.topic': 'raw-events' });
+  const input = kafkaChannel(broker().bootstrap, { 'kafka.topic': 'raw-events' });
   await input.start();
   await withTransaction(input.beginPut(), (tx) => tx.put(events(TOTAL, 0, (i) => ({ host: hosts[i % 3]! })), null));
   await input.stop();
@@ -44,11 +35,11 @@ test('kafka source → enrich interceptor module → memory → kafka sink adds 
     'enricher.sources.in.kafka.consumer.auto.offset.reset = earliest',
     'enricher.sinks.out.allowTopicOverride = false',
   ].join('\n');
-  const plan = await loadConfigAsync({ files: [example], agent: 'enricher', text, env: { KAFKA_BROKERS: kafka.bootstrap } });
+  const plan = await loadConfigAsync({ files: [example], agent: 'enricher', text, env: { KAFKA_BROKERS: broker().bootstrap } });
   const agent = new Agent(plan, { logger: silentLogger });
   await agent.start();
   try {
-    const out = await readTopic(kafka.bootstrap, 'enriched-events', TOTAL, 120_000);
+    const out = await readTopic(broker().bootstrap, 'enriched-events', TOTAL, 120_000);
     assert.equal(out.length, TOTAL, 'every event once');
     assert.deepEqual(out.map((e) => Number(e.body.toString())).sort((a, b) => a - b), Array.from({ length: TOTAL }, (_, i) => i));
     for (const e of out) {
