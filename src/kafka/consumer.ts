@@ -18,7 +18,7 @@ const PATTERN_REFRESH_MS = 300_000;
 const FALLBACK = { earliest: 'earliest', latest: 'latest', none: 'fail' } as const;
 
 export class PlatformaticConsumer implements KafkaConsumer {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly admin: Admin | undefined;
   private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   private failure: Error | undefined;
@@ -30,11 +30,18 @@ export class PlatformaticConsumer implements KafkaConsumer {
 
   constructor(private readonly o: ConsumerOptions) {
     installXerialSnappy();
-    const s = o.settings;
-    const base = baseOptions(o.brokers, s, 'sluice-consumer');
-    this.consumer = new Consumer({
+    const base = baseOptions(o.brokers, o.settings, 'sluice-consumer');
+    this.consumer = this.create(base);
+    if (o.topics instanceof RegExp) this.admin = new Admin(base);
+    else this.topics = o.topics;
+  }
+
+  /** A client with its group membership; replaced whole after a lost fetch loop, as a restart would. */
+  private create(base: ReturnType<typeof baseOptions>): Consumer {
+    const s = this.o.settings;
+    const consumer = new Consumer({
       ...base,
-      groupId: o.groupId,
+      groupId: this.o.groupId,
       autocommit: false,
       sessionTimeout: s.sessionTimeout,
       heartbeatInterval: s.heartbeatInterval,
@@ -44,17 +51,17 @@ export class PlatformaticConsumer implements KafkaConsumer {
       maxBytesPerPartition: s.maxBytesPerPartition,
       maxWaitTime: s.maxWaitTime,
       isolationLevel: s.isolationLevel,
-      highWaterMark: o.buffered,
+      highWaterMark: this.o.buffered,
       ...(s.groupInstanceId === undefined ? {} : { groupInstanceId: s.groupInstanceId }),
     });
-    this.consumer.on('consumer:group:join', () => {
+    consumer.on('consumer:group:join', () => {
+      if (consumer !== this.consumer) return;
       const assigned = new Set<string>();
-      for (const a of this.consumer.assignments ?? []) for (const p of a.partitions) assigned.add(partitionKey(a.topic, p));
+      for (const a of consumer.assignments ?? []) for (const p of a.partitions) assigned.add(partitionKey(a.topic, p));
       this.assignment = assigned;
       for (const l of this.listeners) l(assigned);
     });
-    if (o.topics instanceof RegExp) this.admin = new Admin(base);
-    else this.topics = o.topics;
+    return consumer;
   }
 
   async poll(max: number, waitMs: number, signal?: AbortSignal): Promise<ConsumedRecord[]> {
@@ -62,6 +69,9 @@ export class PlatformaticConsumer implements KafkaConsumer {
     if (failure) {
       this.failure = undefined;
       this.stream = undefined;
+      const old = this.consumer;
+      this.consumer = this.create(baseOptions(this.o.brokers, this.o.settings, 'sluice-consumer'));
+      void new Promise<void>((resolve) => old.close(true, () => resolve()));
       throw new SluiceError('SLUICE_KAFKA', `Kafka consumer lost its fetch loop: ${reason(failure)}.`, { cause: failure });
     }
     if (this.admin && Date.now() >= this.nextTopicCheck) await this.matchTopics();
