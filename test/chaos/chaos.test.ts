@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { showPeerLogsOnFailure } from '../helpers/peers.ts';
-import { Chaos, FAULT_KINDS, seeded } from './harness/faults.ts';
+import { Dice } from './harness/dice.ts';
+import { Chaos, FAULT_KINDS } from './harness/faults.ts';
 import { faultTable, verdictLines } from './harness/report.ts';
 import { drainAndVerify, type Stage, setUp, tearDown } from './harness/stage.ts';
 
@@ -23,7 +24,7 @@ describe('chaos: a two-tier deployment under random faults', { timeout: 20 * 60_
   let chaos: Chaos;
   before(async () => {
     stage = await setUp({ name: 'chaos', collectors: 3, aggregators: 2, processors: ['load_balance', 'failover', 'load_balance'] });
-    chaos = new Chaos(stage.deployment, stage.kafka, stage.hdfs, seeded(SEED));
+    chaos = new Chaos(stage.deployment, stage.kafka, stage.hdfs, new Dice(SEED));
   });
   after(() => tearDown(stage));
 
@@ -36,8 +37,8 @@ describe('chaos: a two-tier deployment under random faults', { timeout: 20 * 60_
     try {
       console.log(`chaos, seed ${SEED}: 3 collectors, 2 aggregators, about ${RATE} events/s, faults for ${FAULT_PHASE_MS / 60_000} minutes`);
       // The first round runs whole, so every kind is injected at least once however slow the machine is.
-      await chaos.campaign(chaos.shuffled(FAULT_KINDS), [3000, 10_000], print);
-      while (Date.now() < deadline) await chaos.campaign(chaos.shuffled(FAULT_KINDS), [3000, 10_000], print, deadline);
+      await chaos.campaign(chaos.dice.shuffled(FAULT_KINDS), [3000, 10_000], print);
+      while (Date.now() < deadline) await chaos.campaign(chaos.dice.shuffled(FAULT_KINDS), [3000, 10_000], print, deadline);
     } finally {
       feeding.abort();
       await fed;

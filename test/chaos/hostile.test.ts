@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort, makePeerDir, showPeerLogsOnFailure } from '../helpers/peers.ts';
-import { Chaos, seeded } from './harness/faults.ts';
+import { Dice } from './harness/dice.ts';
+import { Chaos } from './harness/faults.ts';
 import { faultTable, verdictLines } from './harness/report.ts';
 import { drainAndVerify, type Stage, setUp, tearDown } from './harness/stage.ts';
 
@@ -26,7 +27,7 @@ describe('hostile input against a running deployment', { timeout: 15 * 60_000 },
   let fed: Promise<void> = Promise.resolve();
   before(async () => {
     stage = await setUp({ name: 'chaos-hostile', collectors: 1, aggregators: 1, processors: ['failover'] });
-    chaos = new Chaos(stage.deployment, stage.kafka, stage.hdfs, seeded(1));
+    chaos = new Chaos(stage.deployment, stage.kafka, stage.hdfs, new Dice(1));
     fed = stage.feeder.feed(50, feeding.signal);
   });
   after(async () => {

@@ -5,7 +5,8 @@
 // reach an aggregator. Every id must then be in Kafka and in HDFS at least once.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Chaos, type FaultKind, seeded } from '../chaos/harness/faults.ts';
+import { Dice } from '../chaos/harness/dice.ts';
+import { Chaos, type FaultKind } from '../chaos/harness/faults.ts';
 import { faultTable, verdictLines } from '../chaos/harness/report.ts';
 import { drainAndVerify, type Stage, setUp, tearDown } from '../chaos/harness/stage.ts';
 import { showPeerLogsOnFailure } from '../helpers/peers.ts';
@@ -21,7 +22,7 @@ describe('bounded chaos: a two-tier deployment under five faults', { timeout: 8 
   let chaos: Chaos;
   before(async () => {
     stage = await setUp({ name: 'chaos-bounded', collectors: 2, aggregators: 2, processors: ['load_balance', 'failover'] });
-    chaos = new Chaos(stage.deployment, stage.kafka, stage.hdfs, seeded(SEED));
+    chaos = new Chaos(stage.deployment, stage.kafka, stage.hdfs, new Dice(SEED));
   });
   after(() => tearDown(stage));
 

@@ -47,7 +47,6 @@ export interface Collector extends Node {
 
 export interface Aggregator extends Node {
   readonly port: number;
-  readonly hdfsPath: string;
 }
 
 /** Agent names inside the properties files. */
@@ -115,7 +114,6 @@ export class Deployment {
     const name = `aggregator${n}`;
     const home = join(o.dir, name);
     const port = await freePort();
-    const hdfsPath = `${o.hdfsRoot}/a${n}`;
     const a = `${AGGREGATOR}.`;
     const props = new Map<string, string>([
       [`${a}sources`, 'r'],
@@ -141,7 +139,7 @@ export class Deployment {
       [`${a}sinks.kafka.kafka.producer.request.timeout.ms`, '10000'],
       [`${a}sinks.hdfs.type`, 'hdfs'],
       [`${a}sinks.hdfs.channel`, 'ch'],
-      [`${a}sinks.hdfs.hdfs.path`, hdfsPath],
+      [`${a}sinks.hdfs.hdfs.path`, `${o.hdfsRoot}/a${n}`],
       [`${a}sinks.hdfs.hdfs.webhdfs.url`, o.hdfs.httpUrl],
       [`${a}sinks.hdfs.hdfs.fileType`, 'DataStream'],
       [`${a}sinks.hdfs.hdfs.batchSize`, '500'],
@@ -151,7 +149,7 @@ export class Deployment {
       [`${a}sinks.hdfs.hdfs.callTimeout`, '10000'],
       [`${a}sinks.hdfs.hdfs.retryInterval`, '2'],
     ]);
-    return { name, props, port, hdfsPath, agent: await this.process(name, AGGREGATOR, props) };
+    return { name, props, port, agent: await this.process(name, AGGREGATOR, props) };
   }
 
   private async collector(n: number, processor: GroupProcessor): Promise<Collector> {

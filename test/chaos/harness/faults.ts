@@ -2,14 +2,15 @@
  * The faults the chaos suite injects into a running deployment, and how long the system takes to
  * recover from each. A fault ends when its cause is undone (the agent restarted, resumed or reloaded,
  * the peer back, the disk freed); it is recovered once the affected part makes progress again, judged
- * by counters on /metrics that only grow while it works (a restarted agent's start from zero).
+ * by counters on /metrics that only grow while it works (progress.ts).
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HdfsPeer, KafkaPeer } from '../../helpers/peers.ts';
-import { counter } from './agent-process.ts';
+import type { Dice } from './dice.ts';
 import type { Aggregator, Collector, Deployment, Node } from './deployment.ts';
 import { hostileFrames, sendAndExpectClose, untrustedClients } from './hostile.ts';
+import { deliveredBy, type Probe, progressOf, putsOf, readCounters, untilProgress } from './progress.ts';
 import { faultLine } from './report.ts';
 
 export const FAULT_KINDS = [
@@ -38,22 +39,6 @@ export interface FaultRecord {
   note: string;
 }
 
-/** mulberry32: a small seeded generator, so a run can be repeated with CHAOS_SEED. */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const RECOVERY_TIMEOUT_MS = 180_000;
-
-type Probe = () => Promise<number[] | undefined>;
-
 export class Chaos {
   readonly faults: FaultRecord[] = [];
   private readonly t0 = Date.now();
@@ -62,27 +47,8 @@ export class Chaos {
     private readonly d: Deployment,
     private readonly kafka: KafkaPeer,
     private readonly hdfs: HdfsPeer,
-    readonly random: () => number,
+    readonly dice: Dice,
   ) {}
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)]!;
-  }
-
-  /** A whole number of milliseconds in [minMs, maxMs). */
-  between(minMs: number, maxMs: number): number {
-    return Math.round(minMs + this.random() * (maxMs - minMs));
-  }
-
-  /** The kinds in a random order. */
-  shuffled(kinds: readonly FaultKind[]): FaultKind[] {
-    const out = [...kinds];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(this.random() * (i + 1));
-      [out[i], out[j]] = [out[j]!, out[i]!];
-    }
-    return out;
-  }
 
   /**
    * Injects the faults one after another, each after a random pause of `gapMs`, printing each once
@@ -91,7 +57,7 @@ export class Chaos {
   async campaign(kinds: readonly FaultKind[], gapMs: readonly [number, number], print: (line: string) => void, deadline = Infinity): Promise<void> {
     for (const kind of kinds) {
       if (Date.now() > deadline) return;
-      await delay(this.between(gapMs[0], gapMs[1]));
+      await delay(this.dice.between(gapMs[0], gapMs[1]));
       print(faultLine(this.faults.length + 1, await this.inject(kind)));
     }
   }
@@ -107,17 +73,17 @@ export class Chaos {
 
   private async run(kind: FaultKind, target?: Node): Promise<Omit<FaultRecord, 'kind' | 'at'>> {
     const { d } = this;
-    const aggregator = () => (target as Aggregator | undefined) ?? this.pick(d.aggregators);
+    const aggregator = () => (target as Aggregator | undefined) ?? this.dice.pick(d.aggregators);
     switch (kind) {
       case 'kill-collector':
-        return this.kill(target ?? this.pick(d.collectors));
+        return this.kill(target ?? this.dice.pick(d.collectors));
       case 'kill-aggregator':
         return this.kill(aggregator());
       case 'pause-aggregator': {
         const a = aggregator();
         const begin = Date.now();
         a.agent.pause();
-        await delay(this.between(5000, 12_000));
+        await delay(this.dice.between(5000, 12_000));
         a.agent.resume();
         return this.recover(a.name, begin, progressOf(a), 'SIGSTOP, then SIGCONT');
       }
@@ -128,9 +94,9 @@ export class Chaos {
       case 'disk-floor':
         return this.diskFloor(d.collectors.at(-1)!);
       case 'reload':
-        return this.reload(target ?? this.pick(d.nodes));
+        return this.reload(target ?? this.dice.pick(d.nodes));
       case 'bad-reload':
-        return this.badReload(target ?? this.pick(d.nodes));
+        return this.badReload(target ?? this.dice.pick(d.nodes));
       case 'hostile-frames':
         return this.hostileFrames(aggregator());
       case 'untrusted-clients': {
@@ -148,20 +114,16 @@ export class Chaos {
   private async kill(node: Node): Promise<Omit<FaultRecord, 'kind' | 'at'>> {
     const begin = Date.now();
     await node.agent.kill();
-    await delay(this.between(1000, 8000));
+    await delay(this.dice.between(1000, 8000));
     return this.recover(node.name, begin, progressOf(node), 'SIGKILL, then restart', () => node.agent.start());
   }
 
   private async peerDown(target: string, peer: KafkaPeer | HdfsPeer, sink: 'kafka' | 'hdfs'): Promise<Omit<FaultRecord, 'kind' | 'at'>> {
     const begin = Date.now();
     await peer.stop();
-    await delay(this.between(8000, 15_000));
+    await delay(this.dice.between(8000, 15_000));
     await peer.restart();
-    const probe: Probe = async () => {
-      const all = await Promise.all(this.d.aggregators.map((a) => a.agent.metrics()));
-      return all.some((m) => m === undefined) ? undefined : [all.reduce((n, m) => n + counter(m, `SINK.${sink}`, 'EventDrainSuccessCount'), 0)];
-    };
-    return this.recover(target, begin, probe, 'stopped, then restarted on the same data');
+    return this.recover(target, begin, deliveredBy(this.d.aggregators, sink), 'stopped, then restarted on the same data');
   }
 
   /** Fills the last collector's disk past its channel's minimumRequiredSpace, then frees it. */
@@ -171,16 +133,12 @@ export class Chaos {
     this.d.disk.fill(c.floor!);
     try {
       await c.agent.waitForLog('the channel refuses puts', /refuses puts: \d+ bytes are free and minimumRequiredSpace is/, from, 60_000);
-      await delay(this.between(3000, 8000));
+      await delay(this.dice.between(3000, 8000));
     } finally {
       this.d.disk.empty();
     }
-    const probe: Probe = async () => {
-      const m = await c.agent.metrics();
-      return m && [counter(m, 'CHANNEL.c', 'EventPutSuccessCount')];
-    };
     const where = this.d.disk.tmpfs ? 'its own tmpfs' : 'the shared disk';
-    return this.recover(c.name, begin, probe, `${where} filled: puts refused below minimumRequiredSpace (logged), accepted once freed`);
+    return this.recover(c.name, begin, putsOf(c), `${where} filled: puts refused below minimumRequiredSpace (logged), accepted once freed`);
   }
 
   private async reload(node: Node): Promise<Omit<FaultRecord, 'kind' | 'at'>> {
@@ -236,41 +194,13 @@ export class Chaos {
   }
 
   /**
-   * Undoes the fault (`restore`, if given), then waits until every value of `probe` exceeds what it
+   * Undoes the fault (`restore`, if given), then waits until every counter of `probe` exceeds what it
    * read right after (zero for a restarted agent): the time taken is the recovery.
    */
   private async recover(target: string, begin: number, probe: Probe, note: string, restore?: () => Promise<void>): Promise<Omit<FaultRecord, 'kind' | 'at'>> {
     if (restore) await restore();
     const undone = Date.now();
-    const baseline = restore ? undefined : await this.read(probe, target);
-    const deadline = Date.now() + RECOVERY_TIMEOUT_MS;
-    for (;;) {
-      const now = await probe();
-      if (now?.every((v, i) => v > (baseline?.[i] ?? 0))) break;
-      assert.ok(Date.now() < deadline, `${target} made no progress within ${RECOVERY_TIMEOUT_MS} ms after the fault (${note}); counters ${JSON.stringify(now)} vs ${JSON.stringify(baseline)}`);
-      await delay(200);
-    }
+    await untilProgress(target, probe, restore ? undefined : await readCounters(probe, target), note);
     return { target, outage: undone - begin, recovery: Date.now() - undone, note };
   }
-
-  private async read(probe: Probe, target: string): Promise<number[]> {
-    for (let tries = 0; tries < 50; tries++) {
-      const v = await probe();
-      if (v) return v;
-      await delay(200);
-    }
-    throw new Error(`could not read the counters of ${target}`);
-  }
-}
-
-/** Counters that grow while a node works: a collector reads and sends; an aggregator receives and writes both ways. */
-function progressOf(node: Node): Probe {
-  const collector = node.name.startsWith('collector');
-  return async () => {
-    const m = await node.agent.metrics();
-    if (!m) return undefined;
-    if (!collector) return ['CHANNEL.ck', 'SINK.kafka', 'SINK.hdfs'].map((k, i) => counter(m, k, i === 0 ? 'EventPutSuccessCount' : 'EventDrainSuccessCount'));
-    const sent = Object.keys(m).filter((k) => k.startsWith('SINK.')).reduce((n, k) => n + counter(m, k, 'EventDrainSuccessCount'), 0);
-    return [counter(m, 'CHANNEL.c', 'EventPutSuccessCount'), sent];
-  };
 }
