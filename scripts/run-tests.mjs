@@ -36,6 +36,8 @@ if (files.length === 0) {
 }
 // Integration and chaos files share fixed peer ports, so they run one file at a time.
 const concurrency = part === 'unit' ? '2' : '1';
-const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files];
+// --test-force-exit: a file whose tests are over ends even if something it started is still running (a child
+// its failed test never stopped, say), instead of holding up the suite until CI's own limit.
+const args = ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files];
 const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
 import { startMonitoring } from '../../src/agent/http.ts';
-import { freePort } from '../helpers/peers.ts';
+import { freePort, spawnChild } from '../helpers/peers.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-operate-'));
@@ -46,7 +46,7 @@ describe('operating a running agent from the command line', { timeout: 600_000 }
     const file = join(dir, 'agent.properties');
     writeFileSync(file, config(10));
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--conf', file, '--name', 'a1', '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--admin', '--log-format', 'text', '--no-reload-conf'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--conf', file, '--name', 'a1', '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--admin', '--log-format', 'text', '--no-reload-conf'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));

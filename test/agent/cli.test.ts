@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { freePort } from '../helpers/peers.ts';
+import { freePort, spawnChild } from '../helpers/peers.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
@@ -62,7 +62,7 @@ describe('agent command', () => {
       'a1.channels.c1.type = memory', 'a1.channels.c1.capacity = 10000',
       'a1.sinks.k1.type = null', 'a1.sinks.k1.channel = c1',
     ].join('\n'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '-f', p, '-n', 'a1', `-Dflume.monitoring.type=http`, `-Dflume.monitoring.port=${port}`], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/cli.ts', '-f', p, '-n', 'a1', `-Dflume.monitoring.type=http`, `-Dflume.monitoring.port=${port}`], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));

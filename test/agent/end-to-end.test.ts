@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { describe, test } from 'node:test';
 import { Agent } from '../../src/agent/agent.ts';
 import { loadConfigAsync } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import { freePort } from '../helpers/peers.ts';
+import { freePort, spawnChild } from '../helpers/peers.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const tmp = () => mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
@@ -127,7 +126,7 @@ a1.sinks.slow.sink.directory = ${dir}
       'a1.channels.c1.type = memory', 'a1.channels.c1.capacity = 50000', 'a1.channels.c1.transactionCapacity = 1000',
       'a1.sinks.out.type = file_roll', 'a1.sinks.out.sink.batchSize = 50', 'a1.sinks.out.channel = c1', `a1.sinks.out.sink.directory = ${dir}/out`,
     ].join('\n'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '-f', conf, '-n', 'a1', '--metrics-port', String(port), '--drain-timeout', '20000'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/cli.ts', '-f', conf, '-n', 'a1', '--metrics-port', String(port), '--drain-timeout', '20000'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     let queued = 0;

@@ -4,13 +4,12 @@
 // with errors on both tiers, and an agent started on a file with errors. Each must be refused and logged
 // without disturbing the rest: at the end every event sent meanwhile is in Kafka and in HDFS.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, makePeerDir, showPeerLogsOnFailure } from '../helpers/peers.ts';
+import { freePort, makePeerDir, showPeerLogsOnFailure, spawnChild } from '../helpers/peers.ts';
 import { Dice } from './harness/dice.ts';
 import { Chaos } from './harness/faults.ts';
 import { faultTable, verdictLines } from './harness/report.ts';
@@ -71,7 +70,7 @@ describe('hostile input against a running deployment', { timeout: 15 * 60_000 },
       'a.sinks.k.channel = c',
     ];
     writeFileSync(conf, `${lines.join('\n')}\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '-f', conf, '-n', 'a', '--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/cli.ts', '-f', conf, '-n', 'a', '--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d));
     child.stderr!.on('data', (d: Buffer) => (out += d));

@@ -7,7 +7,7 @@ export { type FlumeMetrics, type FlumeOptions, type FlumePeer, type FlumeVariant
 export { type HdfsOptions, type HdfsPeer, startHdfs } from './peers/hdfs.ts';
 export { type KafkaOptions, type KafkaPeer, startKafka } from './peers/kafka.ts';
 export { freePort, waitForPort } from './peers/net.ts';
-export { makePeerDir } from './peers/process.ts';
+export { makePeerDir, spawnChild } from './peers/process.ts';
 
 /**
  * Registers an afterEach hook (call it at the top of a test file or suite) that prints the last lines of

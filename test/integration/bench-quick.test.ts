@@ -1,13 +1,13 @@
 // Smoke test of the benchmark harness (`npm run bench -- --quick`): it starts real agents, counts their
 // events from outside, and writes its outputs. It asserts that figures were measured, never how fast.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '../../bench/harness/report.ts';
+import { spawnChild } from '../helpers/peers.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'sluice-bench-quick-'));
@@ -16,10 +16,10 @@ after(() => rmSync(out, { recursive: true, force: true }));
 /** Runs bench/run.ts with the given arguments; resolves with its exit code and output. */
 function bench(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--out', out, ...args], { cwd: root });
+    const child = spawnChild(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--out', out, ...args], { cwd: root });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d));
-    child.stderr.on('data', (d: Buffer) => (output += d));
+    child.stdout!.on('data', (d: Buffer) => (output += d));
+    child.stderr!.on('data', (d: Buffer) => (output += d));
     child.on('close', (code) => resolve({ code, output }));
   });
 }

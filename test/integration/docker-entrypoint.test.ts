@@ -2,12 +2,12 @@
 // laid out as in the image (dist/, conf/, package.json), then `node dist/cli.js …` with the image's
 // default command, the compose services' commands and environments, and the health check.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { freePort } from '../helpers/peers.ts';
+import { freePort, spawnChild } from '../helpers/peers.ts';
 import { confAndName, dockerfile, sluiceServices } from '../helpers/docker-files.ts';
 
 const run = promisify(execFile);
@@ -50,7 +50,7 @@ describe('the image entrypoint, outside Docker', { timeout: 300_000 }, () => {
   test('the default command runs the quick start, passes the health check, and stops cleanly on SIGTERM', async () => {
     const port = String(await freePort());
     const cmd = defaultCmd.map((a) => (a === '41414' ? port : a));
-    const child = spawn(process.execPath, [entrypoint[1]!, ...cmd], { cwd: image, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnChild(process.execPath, [entrypoint[1]!, ...cmd], { cwd: image, stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));

@@ -4,14 +4,14 @@
 // resends it; what the relay answered is in its file channel. After the last restart every sequence number
 // must reach the downstream files at least once.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { type FlumePeer, freePort, makePeerDir, showPeerLogsOnFailure, startFlume } from '../helpers/peers.ts';
+import { type FlumePeer, freePort, makePeerDir, showPeerLogsOnFailure, spawnChild, startFlume } from '../helpers/peers.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const TOTAL = 300_000;
@@ -114,7 +114,7 @@ test(`a Sluice relay with a file channel, killed -9 ${KILLS} times between two F
   let relay: ChildProcess | undefined;
   const startRelay = () => {
     const fd = openSync(relayLog, 'a');
-    relay = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--conf', conf, '--name', 'r'], { cwd: repo, stdio: ['ignore', fd, fd] });
+    relay = spawnChild(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--conf', conf, '--name', 'r'], { cwd: repo, stdio: ['ignore', fd, fd] });
     closeSync(fd);
   };
   const stopRelay = async (signal: NodeJS.Signals) => {

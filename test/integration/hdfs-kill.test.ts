@@ -3,13 +3,13 @@
 // over delivered events, so every line must end up in HDFS exactly as written (no torn lines), duplicates are
 // counted, and after a clean restart no in-use file is left.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebHdfs } from '../../src/sinks/hdfs/webhdfs.ts';
-import { type HdfsPeer, makePeerDir, showPeerLogsOnFailure, startHdfs } from '../helpers/peers.ts';
+import { type HdfsPeer, makePeerDir, showPeerLogsOnFailure, spawnChild, startHdfs } from '../helpers/peers.ts';
 
 showPeerLogsOnFailure();
 
@@ -68,7 +68,7 @@ function setup(path: string): { dir: string; spool: string; conf: string } {
 
 /** Runs the agent CLI; resolves once it logged that it started. */
 async function startAgent(conf: string): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--conf', conf, '--name', 'a1'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--conf', conf, '--name', 'a1'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d));
   child.stderr!.on('data', (d: Buffer) => (out += d));

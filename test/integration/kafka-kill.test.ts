@@ -7,7 +7,7 @@
  * under a running agent, which must recover by itself without losing a record.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { Agent } from '../../src/agent/agent.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { sendThroughSink, startSource, until } from '../helpers/kafka.ts';
-import { type KafkaPeer, makePeerDir, showPeerLogsOnFailure, startKafka } from '../helpers/peers.ts';
+import { type KafkaPeer, makePeerDir, showPeerLogsOnFailure, spawnChild, startKafka } from '../helpers/peers.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const KILLS = 20;
@@ -127,7 +127,7 @@ function agentProcess(conf: string, log: string) {
     start(): void {
       const fd = openSync(log, 'a');
       try {
-        child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--conf', conf, '--name', 'a'], { cwd: repo, stdio: ['ignore', fd, fd] });
+        child = spawnChild(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--conf', conf, '--name', 'a'], { cwd: repo, stdio: ['ignore', fd, fd] });
       } finally {
         closeSync(fd);
       }

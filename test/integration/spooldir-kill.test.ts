@@ -3,14 +3,14 @@
 // must be in the output at least once. The same loop runs against a real Flume 1.11 agent, whose memory
 // channel loses what it holds on every kill: its loss is printed as context, not asserted.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { makePeerDir, showPeerLogsOnFailure, startFlume } from '../helpers/peers.ts';
+import { makePeerDir, showPeerLogsOnFailure, spawnChild, startFlume } from '../helpers/peers.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const FILES = 4;
@@ -109,7 +109,7 @@ class SluiceChild {
 
   start(): void {
     const fd = openSync(this.log, 'a');
-    this.proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--conf', this.conf, '--name', 'a'], { cwd: repo, stdio: ['ignore', fd, fd] });
+    this.proc = spawnChild(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--conf', this.conf, '--name', 'a'], { cwd: repo, stdio: ['ignore', fd, fd] });
     closeSync(fd);
   }
 

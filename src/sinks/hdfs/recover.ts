@@ -9,6 +9,7 @@
  * Two agents must not write the same path with the same file prefix (as in Flume, whose file names
  * would also collide): this would close the other agent's open files.
  */
+import { sleep } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
 import { finishFile, LENGTH_XATTR } from './bucket-writer.ts';
 import type { PathTemplate } from './path.ts';
@@ -24,15 +25,62 @@ export interface RecoveryTarget {
 
 const quote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Renames (after cutting back) every orphaned in-use file; resolves with how many it handled. */
-export async function recoverOrphans(fs: WebHdfs, t: RecoveryTarget, isLive: (path: string) => boolean, logger: Logger, signal: AbortSignal): Promise<number> {
+/**
+ * Renames (after cutting back) every orphaned in-use file; resolves with how many it handled. What fails
+ * is tried again every `retryMs` until it succeeds or the signal aborts: after an outage, HDFS refuses
+ * to touch a file whose dead writer still holds its lease until the lease's soft limit (a minute) has
+ * passed, and a restarted NameNode may not list anything yet.
+ */
+export async function recoverOrphans(
+  fs: WebHdfs,
+  t: RecoveryTarget,
+  isLive: (path: string) => boolean,
+  logger: Logger,
+  signal: AbortSignal,
+  retryMs: number,
+): Promise<number> {
   if (t.inUsePrefix === '' && t.inUseSuffix === '') return 0;
+  let orphans: Map<string, string> | undefined;
+  let handled = 0;
+  for (let attempt = 1; !signal.aborted; attempt++) {
+    const log = attempt === 1 ? logger.warn.bind(logger) : logger.debug.bind(logger);
+    try {
+      orphans ??= await findOrphans(fs, t, signal);
+      for (const [tmp, final] of orphans) {
+        if (signal.aborted) return handled;
+        if (isLive(tmp)) {
+          orphans.delete(tmp);
+          continue;
+        }
+        try {
+          const xattr = await fs.getXAttr(tmp, LENGTH_XATTR);
+          const recorded = xattr === undefined ? undefined : Number(xattr);
+          const r = await finishFile(fs, tmp, final, recorded, true);
+          // A refused rename (the final name taken) does not change by waiting: it is left to the operator.
+          orphans.delete(tmp);
+          handled++;
+          (r.done ? logger.info.bind(logger) : logger.warn.bind(logger))({ path: tmp, recorded }, `Recovered in-use file "${tmp}" left by an earlier run: ${r.note}.`);
+        } catch (err) {
+          log({ err, path: tmp, attempt }, `Could not recover in-use file "${tmp}" yet; retrying every ${retryMs / 1000} s.`);
+        }
+      }
+      if (orphans.size === 0) return handled;
+    } catch (err) {
+      log({ err, attempt }, `Could not look for in-use files left under "${t.dir.template}" by an earlier run; retrying every ${retryMs / 1000} s.`);
+    }
+    await sleep(retryMs, signal);
+  }
+  return handled;
+}
+
+/** The in-use files under the directories the template can render to, each with its final path. */
+async function findOrphans(fs: WebHdfs, t: RecoveryTarget, signal: AbortSignal): Promise<Map<string, string>> {
   const name = new RegExp(`^${quote(t.inUsePrefix)}(${t.prefix.pattern()}\\.\\d+${quote(t.fileSuffix)})${quote(t.inUseSuffix)}$`);
   // Each directory segment is either literal or a pattern for the names it can render to.
   const segments = t.dir.template.split('/').filter(Boolean);
   let dirs = ['/'];
   for (const seg of segments) {
-    if (signal.aborted) return 0;
+    if (signal.aborted) return new Map();
     if (!seg.includes('%')) {
       dirs = dirs.map((d) => `${d}${seg}/`);
       continue;
@@ -44,26 +92,14 @@ export async function recoverOrphans(fs: WebHdfs, t: RecoveryTarget, isLive: (pa
     }
     dirs = next;
   }
-  let handled = 0;
+  const found = new Map<string, string>();
   for (const d of dirs) {
     for (const st of await listOrNothing(fs, d)) {
-      if (signal.aborted) return handled;
       const m = st.type === 'FILE' ? name.exec(st.pathSuffix) : null;
-      const tmp = `${d}${st.pathSuffix}`;
-      if (!m || isLive(tmp)) continue;
-      try {
-        const xattr = await fs.getXAttr(tmp, LENGTH_XATTR);
-        const recorded = xattr === undefined ? undefined : Number(xattr);
-        const r = await finishFile(fs, tmp, `${d}${m[1]}`, recorded, true);
-        handled++;
-        const log = r.done ? logger.info.bind(logger) : logger.warn.bind(logger);
-        log({ path: tmp, recorded }, `Recovered in-use file "${tmp}" left by an earlier run: ${r.note}.`);
-      } catch (err) {
-        logger.warn({ err, path: tmp }, `Could not recover in-use file "${tmp}"; it is tried again at the next start.`);
-      }
+      if (m) found.set(`${d}${st.pathSuffix}`, `${d}${m[1]}`);
     }
   }
-  return handled;
+  return found;
 }
 
 /** The pattern of one directory segment of the template (escapes match anything but `/`). */

@@ -85,8 +85,8 @@ export class HdfsSink extends BatchingSink {
     const { logger } = this.ctx;
     // In the background: recovered files never collide with new ones, whose counters are new.
     this.recovery = (async () => {
-      for (const target of router.recoveryTargets()) await recoverOrphans(this.fs, target, (p) => this.live.has(p), logger, this.abort.signal);
-    })().catch((err: unknown) => logger.warn({ err }, `Could not look for in-use files left under "${this.s.path}" by an earlier run; they are looked for again at the next start.`));
+      for (const target of router.recoveryTargets()) await recoverOrphans(this.fs, target, (p) => this.live.has(p), logger, this.abort.signal, this.s.retryIntervalMs);
+    })().catch((err: unknown) => logger.error({ err }, 'HDFS sink: unexpected failure in the recovery of in-use files.'));
     logger.info({ endpoints: this.s.endpoints, path: this.s.path }, `HDFS sink writing to "${this.s.path}" through WebHDFS at ${this.s.endpoints.join(', ')}.`);
   }
 

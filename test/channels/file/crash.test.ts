@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import { tempDir } from './helpers.ts';
+import { spawnChild } from '../../helpers/peers.ts';
 
 const KILLS = 50;
 const t = tempDir('fc-crash');
@@ -75,7 +75,7 @@ test(`committed puts and takes survive ${KILLS} kills -9 at random moments, exac
   let largest = 0;
   const started = Date.now();
   for (let kill = 1; kill <= KILLS + 1; kill++) {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, t.dir, `g${kill}`], { stdio: ['ignore', 'inherit', 'pipe', 'pipe'] });
+    const p = spawnChild(process.execPath, ['--import', 'tsx', child, t.dir, `g${kill}`], { stdio: ['ignore', 'inherit', 'pipe', 'pipe'] });
     let stderr = '';
     p.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const exited = once(p, 'exit');

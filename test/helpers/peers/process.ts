@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ const live = new Set<PeerProcess>();
 /** Every peer created by this process, running or not, in creation order. */
 export const allPeers = new Set<PeerProcess>();
 const tempDirs = new Set<string>();
+const children = new Set<ChildProcess>();
 let hooked = false;
 
 // Peers run in their own process group so that stop() reaches every process they start, which also means a
@@ -20,11 +21,13 @@ function hookExit(): void {
   hooked = true;
   process.on('exit', () => {
     for (const peer of live) peer.signal('SIGKILL');
+    for (const child of children) child.kill('SIGKILL');
     if (!keepDirs) for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = (): void => {
       for (const peer of live) peer.signal('SIGKILL');
+      for (const child of children) child.kill('SIGKILL');
       // Another listener (such as the test runner's) decides how to exit; alone, exit as the signal would.
       if (process.listenerCount(sig) === 1) process.exit(128 + constants.signals[sig]);
     };
@@ -39,6 +42,20 @@ let deathSignal: boolean | undefined;
 function guarded(command: string, args: string[]): [string, string[]] {
   deathSignal ??= spawnSync('setpriv', ['--pdeathsig', 'TERM', 'true']).status === 0;
   return deathSignal ? ['setpriv', ['--pdeathsig', 'TERM', command, ...args]] : [command, args];
+}
+
+/**
+ * spawn() for the agents and tools a test starts. A test that fails while one runs must not leave it
+ * behind: it would keep the test file's process (and the whole suite) from ending. So it is killed when
+ * this process exits, and by the kernel when this process dies.
+ */
+export function spawnChild(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  hookExit();
+  const [cmd, argv] = guarded(command, args);
+  const child = spawn(cmd, argv, options);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
 }
 
 /** A fresh directory under the system temp dir, removed when this process exits (see SLUICE_KEEP_PEER_DIRS). */
