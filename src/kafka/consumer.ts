@@ -71,6 +71,10 @@ export class PlatformaticConsumer implements KafkaConsumer {
       this.stream = undefined;
       const old = this.consumer;
       this.consumer = this.create(baseOptions(this.o.brokers, this.o.settings, 'sluice-consumer'));
+      // Rejoining as the same member, as Java's client does: a new member id would make the coordinator
+      // wait for the old one (persisted across a broker restart) for up to max.poll.interval.ms. An id
+      // the coordinator no longer knows is answered with UNKNOWN_MEMBER_ID, and the library joins anew.
+      this.consumer.memberId = old.memberId;
       void new Promise<void>((resolve) => old.close(true, () => resolve()));
       throw new SluiceError('SLUICE_KAFKA', `Kafka consumer lost its fetch loop: ${reason(failure)}.`, { cause: failure });
     }

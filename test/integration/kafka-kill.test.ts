@@ -40,8 +40,11 @@ async function fill(topic: string, n: number): Promise<void> {
   }
 }
 
-/** Two pipelines reading `input`: one to file_roll in `out`, one to the Kafka topic `copy`. */
-function pipelines(agent: string, input: string, out: string, copy: string): string {
+/**
+ * Two pipelines reading `input`: one to file_roll in `out` (`fileBatch` events per write: 1 makes it slow,
+ * so that its channel holds many events at a kill), one to the Kafka topic `copy`.
+ */
+function pipelines(agent: string, input: string, out: string, copy: string, fileBatch: number): string {
   const source = (name: string, channel: string) => [
     `${agent}.sources.${name}.type = org.apache.flume.source.kafka.KafkaSource`,
     `${agent}.sources.${name}.kafka.bootstrap.servers = ${kafka.bootstrap}`,
@@ -71,7 +74,7 @@ function pipelines(agent: string, input: string, out: string, copy: string): str
     `${agent}.sinks.file.channel = cf`,
     `${agent}.sinks.file.sink.directory = ${out}`,
     `${agent}.sinks.file.sink.rollInterval = 0`,
-    `${agent}.sinks.file.sink.batchSize = 1`,
+    `${agent}.sinks.file.sink.batchSize = ${fileBatch}`,
     `${agent}.sinks.kafka.type = org.apache.flume.sink.kafka.KafkaSink`,
     `${agent}.sinks.kafka.channel = ck`,
     `${agent}.sinks.kafka.kafka.bootstrap.servers = ${kafka.bootstrap}`,
@@ -150,7 +153,7 @@ test(`an agent SIGKILLed ${KILLS} times while consuming and producing loses no r
   const dir = makePeerDir('kafka-kill');
   const out = join(dir, 'out');
   const conf = join(dir, 'agent.properties');
-  writeFileSync(conf, pipelines('a', 'kill-in', out, 'kill-copy'));
+  writeFileSync(conf, pipelines('a', 'kill-in', out, 'kill-copy', 1));
   const agent = agentProcess(conf, join(dir, 'agent.log'));
   try {
     for (let kill = 0, since = 0; kill < KILLS; kill++) {
@@ -182,12 +185,13 @@ test('with the broker stopped for 10 s mid-run the agent recovers by itself and 
   await kafka.createTopic('outage-copy', 3);
   const dir = makePeerDir('kafka-outage');
   const out = join(dir, 'out');
-  const plan = loadConfig({ files: ['agent.properties'], agent: 'a', text: pipelines('a', 'outage-in', out, 'outage-copy') });
+  const plan = loadConfig({ files: ['agent.properties'], agent: 'a', text: pipelines('a', 'outage-in', out, 'outage-copy', 20) });
   const agent = new Agent(plan, { logger: silentLogger });
   await agent.start();
   try {
     await until(() => outputBytes(out) > RECORDS * 2, 'a quarter of the records in the file output', 300_000);
     await kafka.stop();
+    assert.ok(outputBytes(out) < RECORDS * 7, 'the file output was still incomplete when the broker stopped');
     await delay(10_000);
     await kafka.restart();
     await until(() => count(fileLines(out)).lost === 0, 'every record in the file output after the outage', 600_000);
