@@ -32,6 +32,7 @@ const usage = `npm run bench -- [options] [scenario ids, e.g. s1 s4]
   --impl WHICH       sluice, flume or both (default both; sluice with --quick)
   --sluice BUILD     dist (compiled, built first when src/ is newer; the default) or src (tsx)
   --cpu-prof DIR     run Sluice with --cpu-prof, writing its profiles to DIR
+  --node-flags TEXT  more flags for Sluice's node, space-separated (e.g. "--max-old-space-size=256")
   --note TEXT        a note for the BENCHMARKS.md entry (repeatable)
   --record           append to BENCHMARKS.md and write the chart (the default without --quick)
   --no-record        do not
@@ -45,6 +46,7 @@ const { values: flags, positionals } = parseArgs({
     impl: { type: 'string' },
     sluice: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'node-flags': { type: 'string' },
     note: { type: 'string', multiple: true, default: [] },
     record: { type: 'boolean' },
     'no-record': { type: 'boolean', default: false },
@@ -100,7 +102,12 @@ const date = new Date().toISOString();
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 const outcomes: Outcome[] = [];
 for (const sc of selected) {
-  outcomes.push(await runScenario(sc, { impls, runs, quick, agent: { build, ...(flags['cpu-prof'] ? { cpuProfDir: flags['cpu-prof'] } : {}) }, log }));
+  const agent = {
+    build,
+    ...(flags['cpu-prof'] ? { cpuProfDir: flags['cpu-prof'] } : {}),
+    ...(flags['node-flags'] ? { nodeFlags: flags['node-flags'].split(/\s+/).filter(Boolean) } : {}),
+  };
+  outcomes.push(await runScenario(sc, { impls, runs, quick, agent, log }));
 }
 
 const summaries = outcomes.map(summarizeOutcome);
@@ -110,7 +117,7 @@ const report: Report = {
   command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
   machine: describeMachine(),
   runsPerAgent: runs,
-  sluiceBuild: build === 'dist' ? 'dist/ (node dist/cli.js)' : 'src/ (tsx)',
+  sluiceBuild: `${build === 'dist' ? 'node dist/cli.js' : 'tsx src/cli.ts'}${flags['node-flags'] ? ` (node ${flags['node-flags']})` : ''}`,
   scenarios: summaries,
   notes: [
     ...flags.note,

@@ -34,6 +34,8 @@ export interface AgentOptions {
   build: SluiceBuild;
   /** When set, Sluice runs with --cpu-prof and writes its profile here on stop. */
   cpuProfDir?: string;
+  /** More flags for Sluice's node (e.g. V8 heap settings to compare). */
+  nodeFlags?: string[];
 }
 
 export interface RunningAgent {
@@ -73,6 +75,7 @@ async function startSluice(spec: AgentSpec, opts: AgentOptions): Promise<Running
     command: process.execPath,
     args: [
       ...prof,
+      ...(opts.nodeFlags ?? []),
       ...entry,
       ...['-f', config, '-n', spec.agent, '--log-level', 'warn'],
       ...['-Dflume.monitoring.type=http', `-Dflume.monitoring.port=${metricsPort}`],
