@@ -13,7 +13,8 @@
  * - A failed or unanswered write closes its file at the last confirmed length (cut back if needed)
  *   and the batch is retried in a new file, so nothing is written twice into a file.
  * - In-use files a crash left are cut back to their last confirmed length (xattr
- *   `user.sluice.length`) and renamed at the next start; Flume leaves them as `.tmp` for good.
+ *   `user.sluice.length`) and renamed at the next start (retried every `hdfs.retryInterval` while a
+ *   dead writer's lease still holds them); Flume leaves them as `.tmp` for good.
  * - An event without a usable `timestamp` header, where the path needs one, fails its transaction
  *   with an error naming the header, or goes to `hdfs.fallbackPath` if set; Flume fails it silently
  *   and forever.

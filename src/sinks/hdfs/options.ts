@@ -39,7 +39,7 @@ export const options = {
   'hdfs.maxOpenFiles': opt.int('Most files open at once; the least recently used is closed past it.', { default: 5000, min: 1 }),
   'hdfs.callTimeout': opt.int('Milliseconds each WebHDFS request may take.', { default: 30000, min: 1 }),
   'hdfs.closeTries': opt.int('Attempts to close (rename) a file; 0 keeps trying.', { default: 0, min: 0 }),
-  'hdfs.retryInterval': opt.int('Seconds between close attempts.', { default: 180, min: 0 }),
+  'hdfs.retryInterval': opt.int('Seconds between attempts to close a file, and to recover in-use files an earlier run left; 0: one attempt (then at the next start).', { default: 180, min: 0 }),
   'hdfs.proxyUser': opt.string('User to write as (WebHDFS doas).'),
   'hdfs.round': opt.bool('Round event times down before escaping.', { default: false }),
   'hdfs.roundValue': opt.int('Multiple to round down to.', { default: 1, min: 1 }),

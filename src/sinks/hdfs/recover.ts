@@ -27,9 +27,9 @@ const quote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Renames (after cutting back) every orphaned in-use file; resolves with how many it handled. What fails
- * is tried again every `retryMs` until it succeeds or the signal aborts: after an outage, HDFS refuses
- * to touch a file whose dead writer still holds its lease until the lease's soft limit (a minute) has
- * passed, and a restarted NameNode may not list anything yet.
+ * is tried again every `retryMs` (0: never, as hdfs.retryInterval = 0 means in Flume) until it succeeds
+ * or the signal aborts: after an outage, HDFS refuses to touch a file whose dead writer still holds its
+ * lease until the lease's soft limit (a minute) has passed, and a restarted NameNode may list nothing yet.
  */
 export async function recoverOrphans(
   fs: WebHdfs,
@@ -40,6 +40,7 @@ export async function recoverOrphans(
   retryMs: number,
 ): Promise<number> {
   if (t.inUsePrefix === '' && t.inUseSuffix === '') return 0;
+  const again = retryMs > 0 ? `retrying every ${retryMs / 1000} s` : 'it is tried again at the next start';
   let orphans: Map<string, string> | undefined;
   let handled = 0;
   for (let attempt = 1; !signal.aborted; attempt++) {
@@ -59,15 +60,17 @@ export async function recoverOrphans(
           // A refused rename (the final name taken) does not change by waiting: it is left to the operator.
           orphans.delete(tmp);
           handled++;
-          (r.done ? logger.info.bind(logger) : logger.warn.bind(logger))({ path: tmp, recorded }, `Recovered in-use file "${tmp}" left by an earlier run: ${r.note}.`);
+          if (r.done) logger.info({ path: tmp, recorded }, `Recovered in-use file "${tmp}" left by an earlier run: ${r.note}.`);
+          else logger.warn({ path: tmp, recorded }, `In-use file "${tmp}" left by an earlier run is left as it is: ${r.note}.`);
         } catch (err) {
-          log({ err, path: tmp, attempt }, `Could not recover in-use file "${tmp}" yet; retrying every ${retryMs / 1000} s.`);
+          log({ err, path: tmp, attempt }, `Could not recover in-use file "${tmp}" yet; ${again}.`);
         }
       }
       if (orphans.size === 0) return handled;
     } catch (err) {
-      log({ err, attempt }, `Could not look for in-use files left under "${t.dir.template}" by an earlier run; retrying every ${retryMs / 1000} s.`);
+      log({ err, attempt }, `Could not look for in-use files left under "${t.dir.template}" by an earlier run; ${again}.`);
     }
+    if (retryMs <= 0) break;
     await sleep(retryMs, signal);
   }
   return handled;

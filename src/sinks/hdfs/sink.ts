@@ -266,7 +266,8 @@ export class HdfsSink extends BatchingSink {
           }
           throw new SluiceError('SLUICE_HDFS_REMOTE', `Could not rename "${f.tmpPath}" to "${f.finalPath}": ${r.note}.`);
         } catch (err) {
-          const last = this.abort.signal.aborted || (this.s.closeTries > 0 && attempt >= this.s.closeTries);
+          // As in Flume, hdfs.retryInterval = 0 means one close attempt only.
+          const last = this.abort.signal.aborted || this.s.retryIntervalMs <= 0 || (this.s.closeTries > 0 && attempt >= this.s.closeTries);
           this.ctx.logger.warn({ err, path: f.tmpPath, attempt }, `Closing "${f.tmpPath}" failed (attempt ${attempt})${last ? '; it stays in use and is recovered at the next start' : `; retrying in ${this.s.retryIntervalMs / 1000} s`}.`);
           if (last) break;
           await sleep(this.s.retryIntervalMs, this.abort.signal);
