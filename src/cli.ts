@@ -41,7 +41,7 @@ function withAgentFlags(cmd: Command): Command {
     .addOption(new Option('--log-format <format>', 'json lines, or text for people at a terminal').choices(['json', 'text']).default('json'))
     .option('-D, --define <key=value>', 'a property like Java -D, e.g. flume.monitoring.type=http', define, {})
     .option('--metrics-port <port>', 'serve /metrics, /prometheus and /health on this port', int)
-    .option('--metrics-host <host>', 'address the metrics server binds', '0.0.0.0')
+    .option('--metrics-host <host>', 'address the metrics server binds (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--drain-timeout <ms>', 'on stop, how long sinks may drain the channels', int, 5000)
     .option('--no-reload-conf', 'do not watch the configuration file for changes (SIGHUP still reloads it)')
     .option('--admin', 'also serve /tap (samples of event contents) on the metrics port; bind it with --metrics-host 127.0.0.1', false);

@@ -53,8 +53,11 @@ export async function run(o: RunOptions): Promise<number> {
   if (!plan) return 1;
   const agent = new Agent(plan, { logger, drainMs: o.drainMs });
   const port = monitoringPort(o);
-  const monitor = port === undefined ? undefined : await startMonitoring(port, o.metricsHost ?? '0.0.0.0', () => (agent.running ? agent.metrics : undefined), o.admin ? agent.taps : undefined);
-  if (monitor) logger.info({ port: monitor.port, tap: o.admin }, `Monitoring on /metrics, /prometheus and /health${o.admin ? ', and /tap' : ''}.`);
+  // Loopback unless told otherwise (Flume binds every interface): /metrics tells anyone who can reach it
+  // the topology and the load, and /tap (with --admin) event contents.
+  const host = o.metricsHost ?? '127.0.0.1';
+  const monitor = port === undefined ? undefined : await startMonitoring(port, host, () => (agent.running ? agent.metrics : undefined), o.admin ? agent.taps : undefined);
+  if (monitor) logger.info({ host, port: monitor.port, tap: o.admin }, `Monitoring on /metrics, /prometheus and /health${o.admin ? ', and /tap' : ''}.`);
   else if (o.admin) logger.warn('--admin has no effect without a monitoring server (--metrics-port or -Dflume.monitoring.type=http).');
   // Signals are handled from before the start, so a SIGTERM that arrives while the agent is still
   // starting (or its file watcher is) stops it cleanly instead of killing the process.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { freePort, spawnChild } from '../helpers/peers.ts';
@@ -76,6 +76,10 @@ describe('agent command', () => {
     const prom = await (await fetch(`http://127.0.0.1:${port}/prometheus`)).text();
     assert.match(prom, /sluice_channel_event_take_success_count\{component="c1"\} 5000/);
     assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
+    // Bound to loopback by default: not reachable on the machine's other addresses.
+    assert.match(stderr, /"host":"127\.0\.0\.1"[^\n]*Monitoring on/);
+    const external = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal);
+    if (external) await assert.rejects(fetch(`http://${external.address}:${port}/health`));
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.on('exit', r));
     assert.equal(code, 0, stderr);
