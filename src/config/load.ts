@@ -7,7 +7,7 @@ import { ConfigError, ConfigErrors } from '../errors.ts';
 import { buildPlan } from './flume.ts';
 import type { AgentPlan } from './plan.ts';
 import { loadPlugins } from './plugins.ts';
-import { loadPropertiesFile, parseProperties, type PropEntry } from './properties.ts';
+import { type LoadedProperties, loadPropertiesFile, parseProperties, type PropEntry } from './properties.ts';
 import { substitute } from './substitute.ts';
 
 export interface LoadOptions {
@@ -34,7 +34,8 @@ export async function loadConfigAsync(o: LoadOptions): Promise<AgentPlan> {
 function readEntries(o: LoadOptions): { entries: Map<string, PropEntry>; warnings: ConfigError[] } {
   const entries = new Map<string, PropEntry>();
   const warnings: ConfigError[] = [];
-  const sources = o.text !== undefined ? [parseProperties(o.text, o.files[0] ?? '<text>')] : o.files.map(safeLoad);
+  const text = o.text;
+  const sources = text !== undefined ? [refuse(() => parseProperties(text, o.files[0] ?? '<text>'))] : o.files.map((f) => refuse(() => loadPropertiesFile(f)));
   for (const loaded of sources) {
     for (const [k, e] of loaded.entries) entries.set(k, e);
     warnings.push(...loaded.warnings);
@@ -48,9 +49,10 @@ function readEntries(o: LoadOptions): { entries: Map<string, PropEntry>; warning
   return { entries, warnings };
 }
 
-function safeLoad(file: string) {
+/** A file that cannot be read or parsed is refused like any other problem: as ConfigErrors, whether read from disk or given as text. */
+function refuse(read: () => LoadedProperties): LoadedProperties {
   try {
-    return loadPropertiesFile(file);
+    return read();
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigErrors([err]);
     throw err;
