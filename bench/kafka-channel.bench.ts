@@ -62,7 +62,7 @@ try {
 const row = (impl: Impl, label: string) => {
   const r = results[impl];
   const rates = r.map((x) => x.eventsPerSec);
-  return `| ${label} | ${Math.round(median(rates)).toLocaleString('en')} (${Math.min(...rates).toLocaleString('en')}–${Math.max(...rates).toLocaleString('en')}) | ${median(r.map((x) => x.cpuSecPerMillion))} | ${median(r.map((x) => x.peakRssMB))} |`;
+  return `| ${label} | ${Math.round(median(rates)).toLocaleString('en')} (${Math.min(...rates).toLocaleString('en')}–${Math.max(...rates).toLocaleString('en')}) | ${median(r.map((x) => x.cpuSecPerMillion)).toFixed(2)} | ${Math.round(median(r.map((x) => x.peakRssMB)))} |`;
 };
 console.log(`\nseq → Kafka channel → null, batch 1000, ${total.toLocaleString('en')} events per run, ${runs} runs each; load average now ${load1()}\n`);
 console.log(['| agent | events/s median (min–max) | CPU s per M events | peak RSS MB |', '|---|---|---|---|', row('sluice', 'Sluice'), row('flume', 'Flume 1.11'), ''].join('\n'));
