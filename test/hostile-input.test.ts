@@ -20,15 +20,8 @@ import { RawPeer } from './avro-rpc/raw-peer.ts';
 import { Dice } from './chaos/harness/dice.ts';
 import { events, memory } from './helpers/components.ts';
 import { options, sourceContext } from './helpers/configure.ts';
+import { bytes, count, int, SEED } from './helpers/fuzz.ts';
 import { type LogLine, startAgent, tempDir, until } from './sources/spooldir/helpers.ts';
-
-const SEED = Number(process.env['FUZZ_SEED'] ?? 20260611);
-assert.ok(Number.isSafeInteger(SEED), `FUZZ_SEED must be an integer, got ${process.env['FUZZ_SEED']}`);
-const int = (d: Dice, n: number) => Math.floor(d.next() * n);
-const bytes = (d: Dice, n: number) => Buffer.from(Array.from({ length: n }, () => int(d, 256)));
-const count = (tally: Record<string, number>, key: string): void => {
-  tally[key] = (tally[key] ?? 0) + 1;
-};
 
 // Small enough that a "huge" length is refused at once rather than waited for.
 const MAX_PACK = 64 * 1024;

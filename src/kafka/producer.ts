@@ -58,6 +58,9 @@ export class PlatformaticProducer implements KafkaProducer {
       acks: o.acks,
       compression: o.compression,
       autocreateTopics: true,
+      // Java's request.timeout.ms is also how long the client waits for any answer; the library's `timeout` is only
+      // the one the broker is given for a produce, and without this a broker that never answers holds a send 30 s.
+      ...(s.timeout === undefined ? {} : { requestTimeout: s.timeout }),
       ...(s.idempotent === undefined ? {} : { idempotent: s.idempotent }),
       ...(s.maxInflights === undefined ? {} : { maxInflights: s.maxInflights }),
     });

@@ -4,7 +4,8 @@
  * TRUNCATE, DELETE and extended attributes. Several NameNode URLs fail over on StandbyException or a
  * refused connection. Not `fetch`: a DataNode answers PUT/POST with an unsolicited `100 Continue`, which
  * undici rejects. Errors are SluiceErrors: SLUICE_HDFS_REMOTE carries the Java exception's simple name
- * from the `RemoteException` body, SLUICE_HDFS_HTTP a transport failure or unexpected answer.
+ * from the `RemoteException` body, SLUICE_HDFS_HTTP a transport failure or unexpected answer (a body
+ * that is not the JSON the operation returns, a redirect to something that is not an HTTP URL).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -73,7 +74,7 @@ export class WebHdfs {
   async status(path: string): Promise<FileStatus | undefined> {
     try {
       const a = await this.nameNode('GET', path, { op: 'GETFILESTATUS' }, 200);
-      return (JSON.parse(a.body.toString()) as { FileStatus: FileStatus }).FileStatus;
+      return decode(a, 'GETFILESTATUS', path, (j: { FileStatus?: unknown } | null) => fileStatus(j?.FileStatus));
     } catch (err) {
       if (remoteException(err) === 'FileNotFoundException') return undefined;
       throw err;
@@ -82,7 +83,11 @@ export class WebHdfs {
 
   async list(path: string): Promise<FileStatus[]> {
     const a = await this.nameNode('GET', path, { op: 'LISTSTATUS' }, 200);
-    return (JSON.parse(a.body.toString()) as { FileStatuses: { FileStatus: FileStatus[] } }).FileStatuses.FileStatus;
+    return decode(a, 'LISTSTATUS', path, (j: { FileStatuses?: { FileStatus?: unknown } } | null) => {
+      const list = j?.FileStatuses?.FileStatus;
+      if (!Array.isArray(list)) throw new TypeError('no FileStatuses.FileStatus list');
+      return list.map(fileStatus);
+    });
   }
 
   async mkdirs(path: string): Promise<boolean> {
@@ -106,8 +111,15 @@ export class WebHdfs {
   async getXAttr(path: string, name: string): Promise<string | undefined> {
     try {
       const a = await this.nameNode('GET', path, { op: 'GETXATTRS', 'xattr.name': name, encoding: 'text' }, 200);
-      const v = (JSON.parse(a.body.toString()) as { XAttrs: { value: string | null }[] }).XAttrs[0]?.value;
-      return v == null ? undefined : (JSON.parse(v) as string);
+      return decode(a, 'GETXATTRS', path, (j: { XAttrs?: unknown } | null) => {
+        if (!Array.isArray(j?.XAttrs)) throw new TypeError('no XAttrs list');
+        const v: unknown = (j.XAttrs[0] as { value?: unknown } | undefined)?.value;
+        if (v == null) return undefined;
+        // encoding=text quotes the value; what setXAttr stored is the string inside the quotes.
+        const text: unknown = typeof v === 'string' ? JSON.parse(v) : v;
+        if (typeof text !== 'string') throw new TypeError(`the value ${JSON.stringify(v)} is not a quoted string`);
+        return text;
+      });
     } catch (err) {
       if (remoteException(err) === 'XAttrNotFoundException') return undefined;
       throw err;
@@ -121,7 +133,10 @@ export class WebHdfs {
 
   private async bool(method: string, path: string, params: Params): Promise<boolean> {
     const a = await this.nameNode(method, path, params, 200);
-    return (JSON.parse(a.body.toString()) as { boolean: boolean }).boolean;
+    return decode(a, String(params['op']), path, (j: { boolean?: unknown } | null) => {
+      if (typeof j?.boolean !== 'boolean') throw new TypeError('no boolean');
+      return j.boolean;
+    });
   }
 
   /** Step 1 at the NameNode (no body, answered by a redirect), step 2 sends the body to the DataNode. */
@@ -129,7 +144,11 @@ export class WebHdfs {
     const redirect = await this.nameNode(method, path, params, 307);
     const location = redirect.headers.location;
     if (!location) throw new SluiceError('SLUICE_HDFS_HTTP', `WebHDFS ${params['op']} ${path}: the NameNode redirected without a Location header.`, { path });
-    const a = await this.send(method, new URL(location), body);
+    const target = URL.canParse(location) ? new URL(location) : undefined;
+    if (target?.protocol !== 'http:' && target?.protocol !== 'https:') {
+      throw new SluiceError('SLUICE_HDFS_HTTP', `WebHDFS ${params['op']} ${path}: the NameNode redirected to "${location}", which is not an HTTP URL.`, { path, location });
+    }
+    const a = await this.send(method, target, body);
     check(a, expect, String(params['op']), path);
   }
 
@@ -172,7 +191,11 @@ export class WebHdfs {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
+        // A connection cut while the body is read ("aborted"), or the timeout below firing then.
+        res.on('error', (err: NodeJS.ErrnoException) => {
+          if (err instanceof SluiceError) return reject(err);
+          reject(new SluiceError('SLUICE_HDFS_HTTP', `WebHDFS ${method} to ${url.host}: the answer was cut off: ${err.message}.`, { cause: err, errno: err.code }));
+        });
       });
       req.setTimeout(this.o.timeoutMs, () => {
         req.destroy(new SluiceError('SLUICE_HDFS_HTTP', `WebHDFS ${method} to ${url.host} got no answer within hdfs.callTimeout (${this.o.timeoutMs} ms).`, { timeout: true }));
@@ -189,14 +212,14 @@ export class WebHdfs {
 
 function check(a: Answer, expect: number, op: string, path: string): void {
   if (a.status === expect) return;
-  let remote: { exception?: string; javaClassName?: string; message?: string } | undefined;
+  let remote: { exception?: unknown; javaClassName?: unknown; message?: unknown } | undefined;
   try {
     remote = (JSON.parse(a.body.toString()) as { RemoteException?: typeof remote }).RemoteException;
   } catch {
     remote = undefined;
   }
-  if (remote?.exception) {
-    throw new SluiceError('SLUICE_HDFS_REMOTE', `WebHDFS ${op} "${path}" failed with ${remote.exception}: ${(remote.message ?? '').split('\n')[0]}`, {
+  if (typeof remote?.exception === 'string' && remote.exception !== '') {
+    throw new SluiceError('SLUICE_HDFS_REMOTE', `WebHDFS ${op} "${path}" failed with ${remote.exception}: ${String(remote.message ?? '').split('\n')[0]}`, {
       exception: remote.exception,
       javaClassName: remote.javaClassName,
       status: a.status,
@@ -206,4 +229,29 @@ function check(a: Answer, expect: number, op: string, path: string): void {
   }
   const text = a.body.toString('utf8', 0, 200).trim();
   throw new SluiceError('SLUICE_HDFS_HTTP', `WebHDFS ${op} "${path}" answered HTTP ${a.status} where ${expect} was expected${text ? `: ${text}` : ''}.`, { status: a.status, op, path });
+}
+
+/** What `read` takes from the JSON body of a successful answer; SLUICE_HDFS_HTTP when the body is not that JSON. */
+function decode<J, T>(a: Answer, op: string, path: string, read: (json: J) => T): T {
+  try {
+    return read(JSON.parse(a.body.toString()) as J);
+  } catch (err) {
+    const text = a.body.toString('utf8', 0, 200).trim();
+    throw new SluiceError('SLUICE_HDFS_HTTP', `WebHDFS ${op} "${path}" answered HTTP ${a.status} with a body it does not return (${(err as Error).message})${text ? `: ${text}` : ''}.`, {
+      cause: err,
+      status: a.status,
+      op,
+      path,
+    });
+  }
+}
+
+const FILE_TYPES = new Set(['FILE', 'DIRECTORY', 'SYMLINK']);
+
+function fileStatus(v: unknown): FileStatus {
+  const s = v as Partial<FileStatus> | null | undefined;
+  if (typeof s?.pathSuffix !== 'string' || !FILE_TYPES.has(s.type ?? '') || typeof s.length !== 'number' || typeof s.modificationTime !== 'number') {
+    throw new TypeError('not a FileStatus');
+  }
+  return s as FileStatus;
 }
