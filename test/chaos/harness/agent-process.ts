@@ -4,23 +4,16 @@
  * goes to a file, its counters come from its /metrics endpoint, and its peak resident memory from
  * /proc/<pid>/status (VmHWM), kept as a maximum across restarts.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { spawnChild } from '../../helpers/peers.ts';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** Flume's /metrics JSON: `TYPE.name` → attribute → value as a string. */
 export type Metrics = Record<string, Record<string, string>>;
-
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
-// With setpriv, the kernel ends the agent when the test process dies by any means, even SIGKILL.
-const deathSignal = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true']).status === 0;
 
 export class AgentProcess {
   private child: ChildProcess | undefined;
@@ -54,18 +47,16 @@ export class AgentProcess {
     if (this.child) throw new Error(`${this.name} is already running`);
     const args = ['--import', 'tsx', 'src/cli.ts', '-f', this.conf, '-n', this.agent];
     args.push('--metrics-port', String(this.metricsPort), '--metrics-host', '127.0.0.1', '--no-reload-conf');
-    const [cmd, argv] = deathSignal ? ['setpriv', ['--pdeathsig', 'KILL', process.execPath, ...args]] : [process.execPath, args];
     const fd = openSync(this.logFile, 'a');
     this.runFrom = statSync(this.logFile).size;
-    const child = spawn(cmd, argv, { cwd: repo, stdio: ['ignore', fd, fd] });
+    // Ended with the test process, however that ends (spawnChild).
+    const child = spawnChild(process.execPath, args, { cwd: repo, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     this.child = child;
     this.starts++;
     this.expectingExit = false;
-    live.add(child);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        live.delete(child);
         if (this.child === child) this.child = undefined;
         if (!this.expectingExit) this.crashes.push(`${this.name} exited by itself (${signal ?? `code ${code}`})\n${this.logTail(30)}`);
         resolve();

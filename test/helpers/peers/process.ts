@@ -19,15 +19,17 @@ let hooked = false;
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => {
+  const killAll = (): void => {
     for (const peer of live) peer.signal('SIGKILL');
     for (const child of children) child.kill('SIGKILL');
+  };
+  process.on('exit', () => {
+    killAll();
     if (!keepDirs) for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = (): void => {
-      for (const peer of live) peer.signal('SIGKILL');
-      for (const child of children) child.kill('SIGKILL');
+      killAll();
       // Another listener (such as the test runner's) decides how to exit; alone, exit as the signal would.
       if (process.listenerCount(sig) === 1) process.exit(128 + constants.signals[sig]);
     };
