@@ -20,6 +20,7 @@ const FALLBACK = { earliest: 'earliest', latest: 'latest', none: 'fail' } as con
 export class PlatformaticConsumer implements KafkaConsumer {
   private consumer: Consumer;
   private readonly admin: Admin | undefined;
+  private readonly base: ReturnType<typeof baseOptions>;
   private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
@@ -30,17 +31,17 @@ export class PlatformaticConsumer implements KafkaConsumer {
 
   constructor(private readonly o: ConsumerOptions) {
     installXerialSnappy();
-    const base = baseOptions(o.brokers, o.settings, 'sluice-consumer');
-    this.consumer = this.create(base);
-    if (o.topics instanceof RegExp) this.admin = new Admin(base);
+    this.base = baseOptions(o.brokers, o.settings, 'sluice-consumer');
+    this.consumer = this.create();
+    if (o.topics instanceof RegExp) this.admin = new Admin(this.base);
     else this.topics = o.topics;
   }
 
   /** A client with its group membership; replaced whole after a lost fetch loop, as a restart would. */
-  private create(base: ReturnType<typeof baseOptions>): Consumer {
+  private create(): Consumer {
     const s = this.o.settings;
     const consumer = new Consumer({
-      ...base,
+      ...this.base,
       groupId: this.o.groupId,
       autocommit: false,
       sessionTimeout: s.sessionTimeout,
@@ -70,7 +71,7 @@ export class PlatformaticConsumer implements KafkaConsumer {
       this.failure = undefined;
       this.stream = undefined;
       const old = this.consumer;
-      this.consumer = this.create(baseOptions(this.o.brokers, this.o.settings, 'sluice-consumer'));
+      this.consumer = this.create();
       // Rejoining as the same member, as Java's client does: a new member id would make the coordinator
       // wait for the old one (persisted across a broker restart) for up to max.poll.interval.ms. An id
       // the coordinator no longer knows is answered with UNKNOWN_MEMBER_ID, and the library joins anew.
