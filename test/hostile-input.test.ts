@@ -20,7 +20,7 @@ import { RawPeer } from './avro-rpc/raw-peer.ts';
 import { Dice } from './chaos/harness/dice.ts';
 import { events, memory } from './helpers/components.ts';
 import { options, sourceContext } from './helpers/configure.ts';
-import { bytes, count, int, SEED } from './helpers/fuzz.ts';
+import { bytes, count, inTurn, int, SEED } from './helpers/fuzz.ts';
 import { type LogLine, startAgent, tempDir, until } from './sources/spooldir/helpers.ts';
 
 // Small enough that a "huge" length is refused at once rather than waited for.
@@ -129,10 +129,7 @@ test('hostile Avro RPC frames are answered or refused with a logged reason, and 
         peer.close();
       }
     };
-    let next = 0;
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (next < inputs.length) await probe(inputs[next++]!);
-    }));
+    await inTurn(inputs, 4, probe);
     await until('every fuzzed connection is closed on the server too', () => ctx.counter.openConnections === 0, 5000);
     const client = await AvroRpcClient.connect({ host: '127.0.0.1', port });
     try {

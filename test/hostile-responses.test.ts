@@ -13,7 +13,7 @@ import { PlatformaticProducer } from '../src/kafka/producer.ts';
 import { producerSettings } from '../src/kafka/settings.ts';
 import { type FileStatus, WebHdfs } from '../src/sinks/hdfs/webhdfs.ts';
 import { Dice } from './chaos/harness/dice.ts';
-import { bytes, count, int, SEED } from './helpers/fuzz.ts';
+import { bytes, count, inTurn, int, SEED } from './helpers/fuzz.ts';
 
 /** Records what escapes every handler while `run` goes on; the test asserts the list is empty. */
 async function escapes(run: () => Promise<void>): Promise<string[]> {
@@ -44,28 +44,6 @@ async function settle<T>(p: Promise<T>, ms: number): Promise<{ ok: true; value: 
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * Runs `fn` on the items, `workers` at a time. After a failure no item starts, and the first failure is thrown once
- * the running ones end: the servers are closed only when nothing uses them any more.
- */
-async function inTurn<T>(items: readonly T[], workers: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { err: unknown } | undefined;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < items.length && !failure) {
-        const item = items[next++]!;
-        try {
-          await fn(item);
-        } catch (err) {
-          failure ??= { err };
-        }
-      }
-    }),
-  );
-  if (failure) throw failure.err;
 }
 
 const listen = async (server: net.Server): Promise<number> => {

@@ -48,36 +48,38 @@ async function properties(): Promise<string> {
   return file;
 }
 
-function cli(args: string[]): Promise<{ code: number | null; output: string }> {
+/** The CLI with `args`; `output()` is everything it printed so far, on stdout and stderr. */
+function cli(args: string[]) {
   const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { child, output: () => output, closed };
 }
 
 test('no password of the configuration appears in the logs, in validate or in graph', { timeout: 180_000 }, async () => {
   const file = await properties();
-  const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/cli.ts', '-f', file, '-n', 'a1', '--log-level', 'trace'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout!.on('data', (d: Buffer) => (log += d));
-  child.stderr!.on('data', (d: Buffer) => (log += d));
+  const agent = cli(['-f', file, '-n', 'a1', '--log-level', 'trace']);
+  const { child } = agent;
   const deadline = Date.now() + 120_000;
   // Both sinks must have failed (and retried) before the log is judged.
-  const failed = (sink: string) => new RegExp(`"level":(40|50),[^\\n]*"name":"${sink}"[^\\n]*ECONNREFUSED`).test(log);
+  const failed = (sink: string) => new RegExp(`"level":(40|50),[^\\n]*"name":"${sink}"[^\\n]*ECONNREFUSED`).test(agent.output());
   while (!(failed('k1') && failed('k2'))) {
-    assert.ok(child.exitCode === null && Date.now() < deadline, `the sinks did not report their failures:\n${log.slice(-3000)}`);
+    assert.ok(child.exitCode === null && Date.now() < deadline, `the sinks did not report their failures:\n${agent.output().slice(-3000)}`);
     await delay(200);
   }
   await delay(3000);
   child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await agent.closed;
+  const log = agent.output();
   assert.match(log, /Agent started/);
   assert.ok(!log.includes(SECRET), `a secret is in the log:\n${log.split('\n').filter((l) => l.includes(SECRET)).join('\n')}`);
 
   for (const command of ['validate', 'graph']) {
-    const r = await cli([command, '-f', file, '-n', 'a1']);
-    assert.equal(r.code, 0, r.output);
-    assert.ok(!r.output.includes(SECRET), `a secret is in the output of ${command}:\n${r.output}`);
+    const run = cli([command, '-f', file, '-n', 'a1']);
+    const code = await run.closed;
+    assert.equal(code, 0, run.output());
+    assert.ok(!run.output().includes(SECRET), `a secret is in the output of ${command}:\n${run.output()}`);
   }
 });
